@@ -1,0 +1,33 @@
+"""Domain errors. Permanent errors dead-letter the input; transient ones are retried."""
+
+from schemas.dead_letters import DeadLetterReason
+
+
+class HeadwaterError(Exception):
+    """Base of every error Headwater raises on purpose."""
+
+
+class PermanentError(HeadwaterError):
+    """The input itself is bad: retrying cannot help, so it becomes a dead letter."""
+
+    def __init__(self, reason_code: DeadLetterReason, reason: str, doc_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason_code = reason_code
+        self.reason = reason
+        self.doc_id = doc_id
+
+    def __reduce__(self) -> tuple[type["PermanentError"], tuple[DeadLetterReason, str, str | None]]:
+        """Survive pickling across a process pool with every field (Exception keeps only `args`)."""
+        return (type(self), (self.reason_code, self.reason, self.doc_id))
+
+    def about(self, doc_id: str) -> "PermanentError":
+        """The same error, now knowing which document it concerns."""
+        return PermanentError(self.reason_code, self.reason, doc_id=doc_id)
+
+
+class TransientError(HeadwaterError):
+    """Something outside the input failed (a timeout, a locked database): retry later."""
+
+
+class NotFoundError(HeadwaterError):
+    """A requested resource does not exist."""

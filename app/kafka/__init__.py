@@ -1,0 +1,1 @@
+"""Kafka plumbing: the embedded broker, topic creation and consumer-group readiness."""

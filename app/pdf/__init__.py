@@ -1,0 +1,1 @@
+"""The PDF domain: cheap inspection for the clean stage, text and tables for the extract stage."""

@@ -1,0 +1,77 @@
+"""Runs pdfplumber in a process pool, so extraction never blocks the event loop (pdfplumber holds the GIL)."""
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import structlog
+
+from app.errors import PermanentError
+from app.pdf.extract import ExtractionSummary, extract_to_file
+from schemas.dead_letters import DeadLetterReason
+
+log = structlog.get_logger(__name__)
+
+
+def _ready() -> bool:
+    """Runs in a worker: importing this module already imported pdfplumber."""
+    return True
+
+
+class Extractor:
+    """A pool of extraction processes, replaced if one of them dies."""
+
+    def __init__(self, workers: int, timeout_seconds: float) -> None:
+        self.workers = workers
+        self.timeout_seconds = timeout_seconds
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the parent runs an event loop and threads that must not be copied.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=200,
+            )
+        return self._pool
+
+    async def warm_up(self) -> None:
+        """Start every worker process now (each imports pdfplumber), not on the first document."""
+        loop = asyncio.get_running_loop()
+        pool = self._ensure_pool()
+        await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.workers)))
+
+    async def extract(self, pdf: Path, out: Path) -> ExtractionSummary:
+        """Extract `pdf` into the JSON file `out` in a worker process; return the summary."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._ensure_pool(), extract_to_file, pdf, out)
+        try:
+            async with asyncio.timeout(self.timeout_seconds):
+                return await future
+        except TimeoutError as exc:
+            self._replace_pool()  # the stuck worker cannot be interrupted; retire the pool
+            raise PermanentError(
+                DeadLetterReason.TIMEOUT,
+                f"Extraction took longer than {self.timeout_seconds:.0f} s and was abandoned.",
+            ) from exc
+        except BrokenProcessPool as exc:
+            self._replace_pool()
+            raise PermanentError(
+                DeadLetterReason.EXTRACTION_FAILED,
+                "The extraction process died (out of memory or a crash in the PDF library).",
+            ) from exc
+
+    def _replace_pool(self) -> None:
+        log.warning("replacing the extraction process pool")
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,65 @@
+"""Storage: async SQLAlchemy over SQLite or PostgreSQL, Alembic migrations, idempotent writes.
+
+Repository functions take an `AsyncSession` and never commit: the caller owns the transaction,
+so a stage can make its writes durable in one commit before acknowledging its message.
+"""
+
+from app.storage.content import get_pages, get_table, get_tables, store_extraction
+from app.storage.dead_letters import list_dead_letters, record_dead_letter
+from app.storage.documents import (
+    get_document,
+    list_documents,
+    mark_document_failed,
+    record_cleaned,
+    record_extracted,
+    register_document,
+)
+from app.storage.engine import create_engine, create_sessionmaker
+from app.storage.migrate import migrate
+from app.storage.stages import (
+    get_stage,
+    list_stages,
+    mark_stage_done,
+    mark_stage_failed,
+    mark_stage_started,
+)
+from app.storage.tables import (
+    DeadLetterRow,
+    DocumentRow,
+    DocumentStageRow,
+    PageRow,
+    StageStatus,
+    TableRow,
+)
+from app.storage.unfinished import UnfinishedDocument, find_unfinished_documents
+
+__all__ = [
+    "DeadLetterRow",
+    "DocumentRow",
+    "DocumentStageRow",
+    "PageRow",
+    "StageStatus",
+    "TableRow",
+    "UnfinishedDocument",
+    "create_engine",
+    "create_sessionmaker",
+    "find_unfinished_documents",
+    "get_document",
+    "get_pages",
+    "get_stage",
+    "get_table",
+    "get_tables",
+    "list_dead_letters",
+    "list_documents",
+    "list_stages",
+    "mark_document_failed",
+    "mark_stage_done",
+    "mark_stage_failed",
+    "mark_stage_started",
+    "migrate",
+    "record_cleaned",
+    "record_dead_letter",
+    "record_extracted",
+    "register_document",
+    "store_extraction",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations for Headwater's database; run them with `app.storage.migrate.migrate`."""

@@ -1,0 +1,1 @@
+"""Benchmarks for Headwater (run as scripts, not tests); see docs/BENCHMARKS.md."""

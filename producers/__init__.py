@@ -1,0 +1,1 @@
+"""What puts events onto topics: uploads, the reconciler, and (later) fetchers and control commands."""

@@ -1,0 +1,118 @@
+"""Upstream systems publish to ingest.documents with any Kafka client (here librdkafka)."""
+
+import asyncio
+import base64
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Producer
+
+from tests.e2e.harness import Service
+
+pytestmark = [pytest.mark.broker]
+
+
+def publish(bootstrap: str, topic: str, payload: bytes) -> None:
+    """Publish one raw message the way a non-Python upstream system would."""
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": False})
+    producer.produce(topic, payload)
+    assert producer.flush(10) == 0
+
+
+@pytest.fixture
+def pdf_server(corpus: Path) -> Iterator[str]:
+    """A local HTTP server serving the corpus, as an upstream file host would."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(corpus))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+async def wait_for_documents(service: Service, count: int, timeout: float = 60) -> list[dict]:
+    """Wait until `count` documents exist and all are final."""
+    async with asyncio.timeout(timeout):
+        while True:
+            items = (await service.client.get("/api/v1/documents")).json()["items"]
+            if len(items) >= count and all(i["status"] in ("stored", "failed") for i in items):
+                return items
+            await asyncio.sleep(0.2)
+
+
+async def wait_for_dead_letters(service: Service, count: int, timeout: float = 60) -> list[dict]:
+    """Wait until `count` dead letters are recorded."""
+    async with asyncio.timeout(timeout):
+        while True:
+            items = (await service.client.get("/api/v1/dead-letters")).json()["items"]
+            if len(items) >= count:
+                return items
+            await asyncio.sleep(0.2)
+
+
+async def test_an_event_with_base64_content_is_processed(service: Service, corpus: Path) -> None:
+    content = base64.b64encode((corpus / "pypdf/crazyones.pdf").read_bytes()).decode()
+    event = {"content": content, "filename": "crazyones.pdf", "source": "scanner-7"}
+
+    publish(
+        service.settings.kafka_bootstrap_servers,
+        service.core.topics.ingest_documents,
+        json.dumps(event).encode(),
+    )
+
+    [document] = await wait_for_documents(service, 1)
+    assert document["status"] == "stored"
+    assert document["source"] == "scanner-7"
+    detail = (await service.client.get(f"/api/v1/documents/{document['doc_id']}")).json()
+    assert "Heres to the crazy ones" in detail["pages"][0]["text"]
+
+
+async def test_an_event_with_a_url_is_fetched_and_processed(service: Service, pdf_server: str) -> None:
+    event = {"url": f"{pdf_server}/pdfplumber/scotus-transcript-p1.pdf", "filename": "scotus.pdf"}
+
+    publish(
+        service.settings.kafka_bootstrap_servers,
+        service.core.topics.ingest_documents,
+        json.dumps(event).encode(),
+    )
+
+    [document] = await wait_for_documents(service, 1)
+    assert document["status"] == "stored"
+    assert document["filename"] == "scotus.pdf"
+
+
+async def test_a_url_that_answers_404_is_a_dead_letter(service: Service, pdf_server: str) -> None:
+    event = {"url": f"{pdf_server}/no-such-file.pdf"}
+
+    publish(
+        service.settings.kafka_bootstrap_servers,
+        service.core.topics.ingest_documents,
+        json.dumps(event).encode(),
+    )
+
+    [letter] = await wait_for_dead_letters(service, 1)
+    assert letter["reason_code"] == "fetch_failed"
+    assert "404" in letter["reason"]
+
+
+async def test_malformed_events_are_dead_letters_and_do_not_stop_the_stage(
+    service: Service, corpus: Path
+) -> None:
+    bootstrap = service.settings.kafka_bootstrap_servers
+    topic = service.core.topics.ingest_documents
+    publish(bootstrap, topic, b"\xff\xfe not json at all")
+    publish(bootstrap, topic, json.dumps({"content": "AAAA", "url": "http://x/y.pdf"}).encode())
+    publish(bootstrap, topic, json.dumps({"unexpected": "field"}).encode())
+    good = await service.upload(corpus / "pypdf/crazyones.pdf")
+
+    letters = await wait_for_dead_letters(service, 3)
+    assert {letter["reason_code"] for letter in letters} == {"invalid_event"}
+    assert all("schema" in letter["reason"] for letter in letters)
+    assert (await service.wait_until_final([good]))[good]["status"] == "stored"

@@ -1,0 +1,1 @@
+"""Storage tests: run against a real SQLite file and a real PostgreSQL database."""

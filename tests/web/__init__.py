@@ -1,0 +1,1 @@
+"""Web API tests: the Litestar app over real storage and an in-memory Kafka test broker."""
