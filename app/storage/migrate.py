@@ -53,4 +53,4 @@ async def _migrate_sqlite(conn: AsyncConnection) -> None:
 
 
 def _upgrade(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection), "heads")
