@@ -31,3 +31,7 @@ class TransientError(HeadwaterError):
 
 class NotFoundError(HeadwaterError):
     """A requested resource does not exist."""
+
+
+class ShuttingDown(HeadwaterError):
+    """Work was abandoned because the process is stopping; it is redone after restart, not dead-lettered."""

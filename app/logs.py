@@ -9,7 +9,12 @@ import structlog
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     """Route structlog and stdlib logging through one renderer (console or JSON lines)."""
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False,
+            exception_formatter=structlog.dev.plain_traceback,  # never dump locals
+        )
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -33,5 +38,5 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "faststream", "uvicorn.access"):
+    for noisy in ("aiokafka", "faststream", "uvicorn.access", "alembic", "headwater.kafka"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -11,13 +11,14 @@ from typing import Any, TypeVar
 
 import structlog
 from faststream import AckPolicy
+from faststream.exceptions import NackMessage
 from faststream.kafka.publisher import DefaultPublisher as KafkaPublisher
 from faststream.message import StreamMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from app.errors import PermanentError, TransientError
+from app.errors import PermanentError, ShuttingDown, TransientError
 from app.kafka.readiness import GroupReadiness
 from app.pipeline.context import Pipeline
 from app.pipeline.failures import dead_letter, dead_letter_from_error
@@ -82,6 +83,9 @@ async def process(
     with structlog.contextvars.bound_contextvars(stage=stage, doc_id=doc_id, run_id=run_id):
         try:
             result = await _with_retries(work, event)
+        except ShuttingDown:
+            log.info("work abandoned for shutdown; it is redelivered after restart")
+            raise NackMessage() from None
         except PermanentError as exc:
             letter = await dead_letter_from_error(
                 pipeline,
@@ -111,7 +115,7 @@ async def _with_retries(work: Callable[[E], Awaitable[R]], event: E) -> R:
         ):
             with attempt:
                 return await work(event)
-    except (PermanentError, *TRANSIENT):
+    except (PermanentError, ShuttingDown, *TRANSIENT):
         raise
     except Exception as exc:  # a bug or a library fault: keep the input, never loop on it
         log.exception("unexpected failure; dead-lettering the input")

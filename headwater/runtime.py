@@ -125,8 +125,10 @@ async def stage_workers(
             log.info("stages running", stages=list(stage_names))
             yield
         finally:
-            await asyncio.gather(*(broker.stop() for broker in brokers), return_exceptions=True)
+            # Pool first: in-flight extractions are abandoned (never committed), so stopping the
+            # consumers does not wait for a long PDF to finish.
             await asyncio.to_thread(extractor.close)
+            await asyncio.gather(*(broker.stop() for broker in brokers), return_exceptions=True)
 
 
 def build_web_app(core: Core, producer: KafkaBroker, readiness: GroupReadiness) -> Litestar:

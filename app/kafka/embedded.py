@@ -57,6 +57,9 @@ async def embedded_broker(host: str, port: int, log_file: Path | None = None) ->
         stdout=output,
         stderr=output,
         stdin=subprocess.DEVNULL,
+        # Its own process group: a terminal Ctrl-C reaches Headwater, which stops the broker last,
+        # after every consumer has left; PDEATHSIG still ends it if Headwater is killed outright.
+        start_new_session=True,
         preexec_fn=_die_with_parent,
     )
     try:

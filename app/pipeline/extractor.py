@@ -2,17 +2,23 @@
 
 import asyncio
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import structlog
 
-from app.errors import PermanentError
+from app.errors import PermanentError, ShuttingDown
 from app.pdf.extract import ExtractionSummary, extract_to_file
 from schemas.dead_letters import DeadLetterReason
 
 log = structlog.get_logger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    """Pool workers ignore Ctrl-C: the parent decides when they stop, and shuts them down cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _ready() -> bool:
@@ -27,6 +33,7 @@ class Extractor:
         self.workers = workers
         self.timeout_seconds = timeout_seconds
         self._pool: ProcessPoolExecutor | None = None
+        self._closing = False
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -35,6 +42,7 @@ class Extractor:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 max_tasks_per_child=200,
+                initializer=_ignore_interrupts,
             )
         return self._pool
 
@@ -58,6 +66,8 @@ class Extractor:
                 f"Extraction took longer than {self.timeout_seconds:.0f} s and was abandoned.",
             ) from exc
         except BrokenProcessPool as exc:
+            if self._closing:
+                raise ShuttingDown("extraction abandoned: Headwater is stopping") from exc
             self._replace_pool()
             raise PermanentError(
                 DeadLetterReason.EXTRACTION_FAILED,
@@ -71,7 +81,16 @@ class Extractor:
         self._pool = None
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the worker processes now, abandoning in-flight extractions.
+
+        An abandoned document was never marked done and its offset never committed, so it is
+        extracted again after restart; waiting for a 300-page PDF would make Ctrl-C hang.
+        """
+        self._closing = True
+        if self._pool is None:
+            return
+        workers = list((self._pool._processes or {}).values())  # no public API before 3.14
+        for worker in workers:
+            worker.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
