@@ -1,0 +1,1 @@
+"""Unit tests of the records domain (app/records)."""
