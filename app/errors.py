@@ -35,3 +35,11 @@ class NotFoundError(HeadwaterError):
 
 class ShuttingDown(HeadwaterError):
     """Work was abandoned because the process is stopping; it is redone after restart, not dead-lettered."""
+
+
+class ConflictError(HeadwaterError):
+    """The request contradicts the current state (e.g. a name that is taken)."""
+
+
+class RunCancelled(HeadwaterError):
+    """The document's run was cancelled: its work is skipped (counted as such), neither failed nor retried."""

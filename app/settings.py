@@ -2,10 +2,12 @@
 
 import os
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.security.secrets import LOOPBACK_HOSTS, weakness
 
 
 def _default_workers() -> int:
@@ -41,6 +43,37 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs CSRF tokens; unset on loopback: generated once into the data dir."
+    )
+    dev_mode: bool = Field(default=False, description="Allow a weak or missing secret key off loopback.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="Password of the `admin` user created at first start; unset: random."
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: sorted(LOOPBACK_HOSTS),
+        description="Host names the web app answers (any port); comma-separated in the environment.",
+    )
+    session_cookie_secure: bool | None = Field(
+        default=None, description="Secure session cookie; unset: only when the request came over HTTPS."
+    )
+    session_max_age_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> Self:
+        problem = weakness(self.secret_key.get_secret_value()) if self.secret_key else None
+        if problem and not self.dev_mode:
+            raise ValueError(f"HEADWATER_SECRET_KEY is too weak: {problem} (HEADWATER_DEV_MODE allows it)")
+        return self
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Self:

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +73,11 @@ class Usage:
         return self.cpu_roles["worker"] / (workers * self.seconds) if self.seconds else float("nan")
 
     @property
+    def service_cpu(self) -> float:
+        """CPU seconds of the measured processes, this script excluded."""
+        return sum(cpu for role, cpu in self.cpu_roles.items() if role != "bench")
+
+    @property
     def other_load(self) -> float:
         """Share of the machine's CPUs that other processes used."""
         return self.other_cpu / (self.seconds * (os.cpu_count() or 1)) if self.seconds else float("nan")
@@ -117,8 +122,8 @@ class UsageSampler:
         self._cpu_last: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._started = time.perf_counter()
-        self._busy_at_start = _busy_cpu_seconds()
+        self._started = 0.0
+        self._busy_at_start = 0.0
 
     def __enter__(self) -> Usage:
         self._started = time.perf_counter()
@@ -207,12 +212,17 @@ def _baseline_extract_with_peak(path: str) -> tuple[int, int]:
     return pages, _high_water_mark(os.getpid())
 
 
-def _spawn_pool(workers: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _spawn_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A warm spawn pool; leaving the block (also by Ctrl-C) cancels what has not started yet."""
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_pdfminer)
-    for future in [pool.submit(_warm) for _ in range(workers)]:  # start every worker before timing
-        future.result()
-    return pool
+    try:
+        for future in [pool.submit(_warm) for _ in range(workers)]:  # start every worker before timing
+            future.result()
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_baseline(files: Sequence[Path], workers: int) -> BaselineRun:
@@ -242,6 +252,8 @@ class Service:
     base_url: str
     output: deque[str]
     startup_seconds: float = 0.0
+    token: str = ""
+    """An admin API token, made with `headwater tokens create` once the service is up."""
 
 
 def _free_port() -> int:
@@ -293,8 +305,9 @@ async def headwater(data_dir: Path, workers: int) -> AsyncIterator[Service]:
     """Start Headwater on free ports with a fresh data dir; yield once it printed "Ready."."""
     port = _free_port()
     started = time.perf_counter()
+    env = _environment(data_dir, port, workers)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "headwater", "run", cwd=REPO_ROOT, env=_environment(data_dir, port, workers),
+        sys.executable, "-m", "headwater", "run", cwd=REPO_ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     service = Service(process, f"http://127.0.0.1:{port}", deque(maxlen=200))
@@ -307,11 +320,24 @@ async def headwater(data_dir: Path, workers: int) -> AsyncIterator[Service]:
             tail = "\n".join(service.output)
             raise RuntimeError(f"Headwater did not print 'Ready.'; its output ends:\n{tail}")
         service.startup_seconds = time.perf_counter() - started
+        service.token = await _create_token(env)
         yield service
     finally:
         waiter.cancel()
         await _stop(process)
         await asyncio.gather(reader, return_exceptions=True)
+
+
+async def _create_token(env: dict[str, str]) -> str:
+    """An admin API token for the Headwater using `env`'s data dir (the API needs one)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "headwater", "tokens", "create", "--user", "admin", "--name", "bench",
+        cwd=REPO_ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"headwater tokens create failed: {err.decode()}")
+    return out.decode().strip()
 
 
 @dataclass(frozen=True)
@@ -430,7 +456,8 @@ async def measure_headwater(
 ) -> HeadwaterRun:
     """Start a fresh Headwater, upload `files`, wait until each is stored or failed; sample it throughout."""
     async with headwater(data_dir, workers) as service:
-        async with httpx.AsyncClient(base_url=service.base_url, timeout=120) as client:
+        auth = {"Authorization": f"Bearer {service.token}"}
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=120, headers=auth) as client:
             with UsageSampler(service.process.pid) as usage:
                 submissions = await upload_all(client, files)
                 expected = len({s.doc_id for s in submissions if s.doc_id})
@@ -538,6 +565,8 @@ def _throughput_rows(r: Results) -> list[tuple[str, str, str, str]]:
     latencies = run.latencies()
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     base_use, use = base.usage.worker_utilisation(workers), run.usage.worker_utilisation(workers)
+    # CPU time per page hardly depends on what else runs: the ratio a CPU-bound machine allows.
+    base_cpu, cpu = base.usage.service_cpu / base.pages, run.usage.service_cpu / run.pages
     return [
         ("Files (synthetic + corpus)", f"{len(r.corpus.synthetic)} + {len(r.corpus.real)}", "same", ""),
         ("Pages extracted", f"{base.pages:,}", f"{run.pages:,}", ""),
@@ -552,6 +581,12 @@ def _throughput_rows(r: Results) -> list[tuple[str, str, str, str]]:
         ("Latency p50 / p95 (upload to final)", "", f"{p50:.1f} / {p95:.1f} s", ""),
         ("Worker utilisation (CPU / wall)", f"{base_use:.0%}", f"{use:.0%}", ""),
         ("CPU seconds by process role", _cpu_roles(base.usage), _cpu_roles(run.usage), ""),
+        (
+            "CPU per page (all but this script)",
+            f"{base_cpu:.3f} s",
+            f"{cpu:.3f} s",
+            f"ratio {base_cpu / cpu:.2f}",
+        ),
         ("Other load on the machine", f"{base.usage.other_load:.0%}", f"{run.usage.other_load:.0%}", ""),
     ]
 
@@ -632,11 +667,21 @@ def measure(work: Path, config: Config) -> Results:
     return Results(config, corpus, base, run, long_base_rss, long_run)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: Headwater and the pool are stopped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Measure, print the figures, exit 0 whatever they are."""
+    """Measure, print the figures, exit 0 whatever they are (130 if interrupted)."""
     config = parse_config(argv)
-    with tempfile.TemporaryDirectory(prefix="headwater-bench-") as tmp:
-        print_report(measure(Path(tmp), config))
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with tempfile.TemporaryDirectory(prefix="headwater-bench-") as tmp:
+            results = measure(Path(tmp), config)
+    except KeyboardInterrupt:
+        say("interrupted; Headwater and the extraction pool were stopped")
+        return 130
+    print_report(results)
     return 0
 
 

@@ -16,6 +16,7 @@ def create_router(pipeline: Pipeline, readiness: GroupReadiness) -> KafkaRouter:
     router = KafkaRouter()
     to_cleaned = router.publisher(topics.documents_cleaned, title="DocumentCleaned")
     to_dead_letters = router.publisher(topics.dead_letters, title="DeadLettered (clean)")
+    to_progress = router.publisher(topics.documents_progressed, title="DocumentProgressed (clean)")
 
     async def work(event: DocumentSubmitted) -> DocumentCleaned:
         doc_id = await register(pipeline, event)
@@ -36,6 +37,7 @@ def create_router(pipeline: Pipeline, readiness: GroupReadiness) -> KafkaRouter:
             work=work,
             to_next=to_cleaned,
             to_dead_letters=to_dead_letters,
+            to_progress=to_progress,
         )
 
     return router

@@ -15,6 +15,7 @@ def create_router(pipeline: Pipeline, readiness: GroupReadiness) -> KafkaRouter:
     router = KafkaRouter()
     to_extracted = router.publisher(topics.documents_extracted, title="DocumentExtracted")
     to_dead_letters = router.publisher(topics.dead_letters, title="DeadLettered (extract)")
+    to_progress = router.publisher(topics.documents_progressed, title="DocumentProgressed (extract)")
 
     @router.subscriber(
         topics.documents_cleaned,
@@ -34,6 +35,7 @@ def create_router(pipeline: Pipeline, readiness: GroupReadiness) -> KafkaRouter:
             work=lambda event: extract_document(pipeline, event),
             to_next=to_extracted,
             to_dead_letters=to_dead_letters,
+            to_progress=to_progress,
         )
 
     return router

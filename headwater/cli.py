@@ -9,8 +9,11 @@ import httpx
 
 from app.logs import configure_logging
 from app.net import PortInUseError
+from app.security.secrets import InsecureConfigurationError
 from app.settings import Settings
 from headwater import commands
+from headwater.accounts import tokens, users
+from headwater.follow import follow_uploads
 from headwater.ingest import pdf_files, upload
 from schemas.catalog import render_markdown
 
@@ -32,7 +35,7 @@ def run(stages: tuple[str, ...]) -> None:
     """Run everything in one process: embedded Kafka (if none configured), all stages, the web app."""
     try:
         commands.run_until_stopped(commands.run_all(_settings(), stages or commands.ALL_STAGES))
-    except PortInUseError as exc:
+    except (PortInUseError, InsecureConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -48,7 +51,7 @@ def web() -> None:
     """Run the web app and API only (the scaled-out shape)."""
     try:
         commands.run_until_stopped(commands.run_web(_settings()))
-    except PortInUseError as exc:
+    except (PortInUseError, InsecureConfigurationError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -62,21 +65,43 @@ def reconcile() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--url", default=None, help="Headwater base URL (default: from HEADWATER_HTTP_HOST/PORT).")
-def ingest(paths: tuple[Path, ...], url: str | None) -> None:
+@click.option(
+    "--token",
+    envvar="HEADWATER_API_TOKEN",
+    help="An API token of an operator (`headwater tokens create`); or set HEADWATER_API_TOKEN.",
+)
+@click.option(
+    "--wait", is_flag=True, help="Show progress until every document is processed; exit 1 if any failed."
+)
+def ingest(paths: tuple[Path, ...], url: str | None, token: str | None, wait: bool) -> None:
     """Upload PDF files, or every PDF under the given folders, to a running Headwater."""
+    if not token:
+        raise click.UsageError(
+            "an API token is needed: pass --token or set HEADWATER_API_TOKEN "
+            "(make one with `headwater tokens create --user NAME`)"
+        )
     settings = Settings()
     base = url or f"http://{settings.http_host}:{settings.http_port}"
     failures = 0
-    with httpx.Client(base_url=base, timeout=120) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    uploads = []
+    with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
         for path in pdf_files(list(paths)):
             outcome = upload(client, path)
+            uploads.append(outcome)
             if outcome.error:
                 failures += 1
                 click.echo(f"FAILED  {path}: {outcome.error}", err=True)
             else:
                 note = " (already known)" if outcome.duplicate else ""
                 click.echo(f"{outcome.status:<9} {outcome.doc_id}  {path}{note}")
+        if wait:
+            failures += follow_uploads(client, token, uploads)
     sys.exit(1 if failures else 0)
+
+
+main.add_command(users)
+main.add_command(tokens)
 
 
 @main.command("events-doc")

@@ -11,23 +11,37 @@ from app.kafka.readiness import GroupReadiness
 from app.settings import Settings
 from headwater.runtime import (
     GROUP_JOIN_TIMEOUT_SECONDS,
+    Core,
+    bootstrap_admin,
     build_web_app,
     kafka,
     open_core,
     publisher,
+    secure_settings,
     stage_workers,
 )
 from headwater.serve import serve_http, shutdown_signal
 from producers.reconcile import republish_unfinished
 
 log = structlog.get_logger(__name__)
-ALL_STAGES = ("clean", "extract", "store")
+ALL_STAGES = (
+    "clean",
+    "extract",
+    "score",
+    "store",
+    "progress",
+    "validate-records",
+    "score-records",
+    "store-records",
+)
 
 
 async def run_all(settings: Settings, stages: Sequence[str] = ALL_STAGES) -> None:
     """The all-in-one service: embedded broker (unless configured), every stage, and the web app."""
+    settings = secure_settings(settings)  # refuses an insecure setup before starting anything
     with shutdown_signal() as stop:
         async with open_core(settings) as core, kafka(settings, embedded=True) as bootstrap:
+            await announce_admin(core)
             readiness = GroupReadiness()
             readiness.expect(*stages)
             async with publisher(core, bootstrap) as producer:
@@ -58,8 +72,10 @@ async def run_worker(settings: Settings, stages: Sequence[str]) -> None:
 
 async def run_web(settings: Settings) -> None:
     """The web app alone (scaled-out shape); it also reconciles unfinished work at start."""
+    settings = secure_settings(settings)
     with shutdown_signal() as stop:
         async with open_core(settings) as core, kafka(settings, embedded=False) as bootstrap:
+            await announce_admin(core)
             readiness = GroupReadiness()
             async with publisher(core, bootstrap) as producer:
                 app = build_web_app(core, producer, readiness)
@@ -77,6 +93,14 @@ async def reconcile_once(settings: Settings) -> int:
         publisher(core, bootstrap) as producer,
     ):
         return await republish_unfinished(core.sessions, producer, core.topics, core.blobs)
+
+
+async def announce_admin(core: Core) -> None:
+    """Create the first `admin` user if there are no users; print a generated password once."""
+    password = await bootstrap_admin(core)
+    if password:
+        click.echo(f"Created user 'admin' with password: {password}")
+        click.echo("  (shown only now; set HEADWATER_ADMIN_PASSWORD before the first start to choose it)")
 
 
 def run_until_stopped(coroutine: object) -> None:

@@ -16,6 +16,8 @@ class Uploaded:
     status: str
     duplicate: bool = False
     error: str | None = None
+    run_id: str | None = None
+    """The run the document joined (a live-ingestion run for uploads)."""
 
 
 def pdf_files(paths: list[Path]) -> Iterator[Path]:
@@ -39,4 +41,6 @@ def upload(client: httpx.Client, path: Path) -> Uploaded:
     if response.status_code != 202:
         return Uploaded(path, None, "rejected", error=f"HTTP {response.status_code}: {response.text[:200]}")
     body = response.json()
-    return Uploaded(path, body["doc_id"], body["status"], duplicate=body["duplicate"])
+    return Uploaded(
+        path, body["doc_id"], body["status"], duplicate=body["duplicate"], run_id=body.get("run_id")
+    )

@@ -3,32 +3,49 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 import httpx
 import structlog
 from faststream.kafka import KafkaBroker
 from litestar import Litestar
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.blobs import BlobStore
+from app.kafka.broadcast import pin_to_latest
 from app.kafka.embedded import embedded_broker
 from app.kafka.readiness import GroupReadiness
 from app.kafka.topics import ensure_topics
 from app.pipeline.context import Pipeline, worker_identity
 from app.pipeline.extractor import Extractor
+from app.registry.cache import ActiveModels
+from app.registry.training import Trainer
+from app.runs.gate import RunGate
+from app.security.accounts import ensure_admin
+from app.security.secrets import resolve_secret_key
 from app.settings import Settings
 from app.storage.engine import create_engine, create_sessionmaker
 from app.storage.migrate import migrate
+from consumers import control
 from consumers.registry import STAGES
 from producers.documents import DocumentIntake
+from producers.launch import RunLauncher
+from producers.models import ModelCommands
+from producers.records import RecordIntake
+from producers.runs import RunCommands
 from schemas.topics import Topics
 from web.app import create_app
+from web.progress.feed import progress_feed
+from web.progress.hub import ProgressHub
 from web.services import WebServices
 
 log = structlog.get_logger(__name__)
 GROUP_JOIN_TIMEOUT_SECONDS = 60.0
+RUN_SWEEP_SECONDS = 5.0
+"""How often a worker launches runs whose start command nobody heard, and closes past live runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +117,10 @@ async def publisher(core: Core, bootstrap: str) -> AsyncIterator[KafkaBroker]:
 async def stage_workers(
     core: Core, bootstrap: str, stage_names: Sequence[str], readiness: GroupReadiness
 ) -> AsyncIterator[None]:
-    """Run the named stages, each on its own broker so their group joins (~5 s each) overlap."""
+    """Run the named stages, each on its own broker so their group joins (~5 s each) overlap.
+
+    Every worker process also hears the control topic (no group: it joins at once) and launches runs.
+    """
     settings = core.settings
     await ensure_topics(bootstrap, core.topics, settings.topic_partitions)
     extractor = Extractor(settings.extract_workers, settings.extract_timeout_seconds)
@@ -113,8 +133,13 @@ async def stage_workers(
             extractor=extractor,
             http=http,
             worker_id=worker_identity(),
+            runs=RunGate(core.sessions),
+            models=ActiveModels(core.sessions, core.blobs),
         )
-        brokers = []
+        control_broker = new_broker(bootstrap, "headwater-control")
+        launcher = RunLauncher(core.sessions, control_broker, core.topics, pipeline.runs)
+        control_broker.include_router(control.create_router(pipeline, launcher))
+        brokers = [control_broker]
         for name in stage_names:
             broker = new_broker(bootstrap, f"headwater-{name}")
             broker.include_router(STAGES[name](pipeline, readiness))
@@ -122,8 +147,10 @@ async def stage_workers(
         try:
             warm_up = [extractor.warm_up()] if "extract" in stage_names else []
             await asyncio.gather(*warm_up, *(broker.start() for broker in brokers))
+            await pin_to_latest(control_broker.subscribers)
             log.info("stages running", stages=list(stage_names))
-            yield
+            async with launcher.sweeping(RUN_SWEEP_SECONDS):
+                yield
         finally:
             # Pool first: in-flight extractions are abandoned (never committed), so stopping the
             # consumers does not wait for a long PDF to finish.
@@ -131,14 +158,49 @@ async def stage_workers(
             await asyncio.gather(*(broker.stop() for broker in brokers), return_exceptions=True)
 
 
+def secure_settings(settings: Settings) -> Settings:
+    """Settings with the secret key resolved; InsecureConfigurationError off loopback without one."""
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    key = resolve_secret_key(
+        configured, http_host=settings.http_host, data_dir=settings.data_dir, dev_mode=settings.dev_mode
+    )
+    return settings.model_copy(update={"secret_key": SecretStr(key)})
+
+
+async def bootstrap_admin(core: Core) -> str | None:
+    """First start: create the `admin` user; return its password if it was generated (print it once)."""
+    password = core.settings.admin_password
+    return await ensure_admin(core.sessions, password.get_secret_value() if password else None)
+
+
 def build_web_app(core: Core, producer: KafkaBroker, readiness: GroupReadiness) -> Litestar:
     """The Litestar app, wired to this process's database, blob store and producer."""
     intake = DocumentIntake(sessions=core.sessions, blobs=core.blobs, broker=producer, topics=core.topics)
+    trainer = Trainer(core.sessions, core.blobs, core.settings.data_dir / "tmp")
+    hub = ProgressHub()
     services = WebServices(
         settings=core.settings,
         sessions=core.sessions,
         blobs=core.blobs,
         intake=intake,
         readiness=readiness.pending,
+        runs=RunCommands(sessions=core.sessions, broker=producer, topics=core.topics),
+        hub=hub,
+        lifespan=[progress_feed(producer, core.topics, hub), closing(trainer)],
+        records=RecordIntake(broker=producer, topics=core.topics),
+        models=ModelCommands(sessions=core.sessions, broker=producer, topics=core.topics, trainer=trainer),
     )
     return create_app(services)
+
+
+def closing(trainer: Trainer) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A lifespan hook stopping the training process when the web app stops."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(trainer.close)
+
+    return lifespan

@@ -1,4 +1,7 @@
-"""Document intake: bytes once into the blob store, the document registered, `DocumentSubmitted` published."""
+"""Document intake: bytes once into the blob store, the document registered, `DocumentSubmitted` published.
+
+An upload without a run joins the standing live-ingestion run of its source for today (UTC).
+"""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -8,7 +11,12 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.blobs import BlobStore
+from app.runs.live import live_run_id, utc_day
+from app.runs.tasks import LIVE_INGESTION
 from app.storage.documents import register_document
+from app.storage.run_documents import join_run
+from app.storage.runs import ensure_live_run
+from app.storage.tables import utcnow
 from schemas.documents import DocumentStatus, DocumentSubmitted
 from schemas.topics import Topics
 
@@ -20,6 +28,8 @@ class Intake:
     doc_id: str
     status: DocumentStatus
     duplicate: bool
+    run_id: UUID | None = None
+    """The run the document belongs to (for a duplicate: the run that processed it last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +51,13 @@ class DocumentIntake:
     ) -> Intake:
         """Store the bytes, register the document and, if it is new, publish it for processing."""
         blob = await self.blobs.put_stream(chunks)
+        now = utcnow()
         async with self.sessions.begin() as session:
+            if run_id is None:
+                run_id = live_run_id(source, utc_day(now))
+                await ensure_live_run(
+                    session, run_id=run_id, task=LIVE_INGESTION, source=source, day=utc_day(now), now=now
+                )
             row, created = await register_document(
                 session,
                 doc_id=blob.sha256,
@@ -50,9 +66,13 @@ class DocumentIntake:
                 size_bytes=blob.size_bytes,
                 run_id=run_id,
             )
+            if created:
+                await join_run(session, run_id, blob.sha256)
         if created:
             event = DocumentSubmitted(
                 blob_sha256=blob.sha256, filename=filename, source=source, run_id=run_id
             )
             await self.broker.publish(event, self.topics.ingest_documents, key=blob.sha256.encode())
-        return Intake(doc_id=blob.sha256, status=DocumentStatus(row.status), duplicate=not created)
+        return Intake(
+            doc_id=blob.sha256, status=DocumentStatus(row.status), duplicate=not created, run_id=row.run_id
+        )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.blobs import BlobStore
 from app.storage.unfinished import UnfinishedDocument, find_unfinished_documents
+from producers.replay import resume_replays
 from schemas.base import Event
 from schemas.documents import DocumentCleaned, DocumentExtracted, DocumentSubmitted, Stage
 from schemas.extraction import ExtractionResult
@@ -22,7 +23,7 @@ log = structlog.get_logger(__name__)
 async def republish_unfinished(
     sessions: async_sessionmaker[AsyncSession], broker: KafkaBroker, topics: Topics, blobs: BlobStore
 ) -> int:
-    """Publish the next event of every unfinished document; return how many were republished."""
+    """Publish the next event of every unfinished document (and of running replays); return how many."""
     async with sessions() as session:
         unfinished = await find_unfinished_documents(session)
     for item in unfinished:
@@ -30,11 +31,13 @@ async def republish_unfinished(
         await broker.publish(event, topic, key=item.document.id.encode())
     if unfinished:
         log.info("republished unfinished documents", count=len(unfinished))
-    return len(unfinished)
+    return len(unfinished) + await resume_replays(sessions, broker, topics)
 
 
 async def _resume_point(item: UnfinishedDocument, topics: Topics, blobs: BlobStore) -> tuple[str, Event]:
     doc = item.document
+    # Extracted but not stored: resume at the score stage's input (scoring again is cheap and uses
+    # the model active now), whether or not the document was scored before.
     result_ref = item.output_refs.get(Stage.EXTRACT)
     if Stage.EXTRACT in item.done_stages and result_ref and blobs.exists(result_ref):
         raw = await anyio.Path(blobs.path(result_ref)).read_bytes()

@@ -23,6 +23,9 @@ class DocumentAccepted(Message):
     doc_id: DocId
     status: DocumentStatus
     duplicate: bool = Field(description="True when these exact bytes were uploaded before.")
+    run_id: UUID | None = Field(
+        default=None, description="The run the document belongs to; follow it on `/ws/progress?run_id=`."
+    )
     links: DocumentLinks
 
 

@@ -5,9 +5,18 @@ import json
 
 from pydantic import BaseModel
 
+from schemas.control import ControlMessage
 from schemas.dead_letters import DeadLettered
-from schemas.documents import DocumentCleaned, DocumentExtracted, DocumentStored, DocumentSubmitted
+from schemas.documents import (
+    DocumentCleaned,
+    DocumentExtracted,
+    DocumentScored,
+    DocumentStored,
+    DocumentSubmitted,
+)
 from schemas.extraction import ExtractionResult
+from schemas.progress import DocumentProgressed, RunProgressed
+from schemas.records import RecordsScored, RecordsSubmitted, RecordsValidated
 from schemas.topics import Topics
 
 
@@ -17,8 +26,15 @@ def topic_schemas(topics: Topics) -> list[tuple[str, type[BaseModel], str]]:
         (topics.ingest_documents, DocumentSubmitted, "upstream systems, uploads, the CLI, fetchers"),
         (topics.documents_cleaned, DocumentCleaned, "the clean stage"),
         (topics.documents_extracted, DocumentExtracted, "the extract stage"),
+        (topics.documents_scored, DocumentScored, "the score stage"),
         (topics.documents_stored, DocumentStored, "the store stage"),
+        (topics.ingest_records, RecordsSubmitted, "upstream systems and the records API"),
+        (topics.records_valid, RecordsValidated, "the validate-records stage"),
+        (topics.records_scored, RecordsScored, "the score-records stage"),
         (topics.dead_letters, DeadLettered, "every stage, when it gives up on an input"),
+        (topics.documents_progressed, DocumentProgressed, "every stage, for each document of a run"),
+        (topics.progress, RunProgressed, "the progress aggregator, and the API when a run starts or stops"),
+        (topics.control, ControlMessage, "the API (later the scheduler); consumed by every worker"),
     ]
 
 

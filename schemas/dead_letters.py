@@ -23,6 +23,7 @@ class DeadLetterReason(StrEnum):
     EXTRACTION_FAILED = "extraction_failed"
     TIMEOUT = "timeout"
     INTERNAL_ERROR = "internal_error"
+    INVALID_RECORD = "invalid_record"
 
 
 class DeadLettered(Event):

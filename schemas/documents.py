@@ -1,4 +1,5 @@
-"""Document events: ingest.documents -> documents.cleaned -> documents.extracted -> documents.stored."""
+"""Document events: ingest.documents -> documents.cleaned -> documents.extracted -> documents.scored
+-> documents.stored."""
 
 import base64
 import binascii
@@ -10,6 +11,7 @@ from uuid import UUID
 from pydantic import AnyHttpUrl, Field, model_validator
 
 from schemas.base import DocId, Event, Sha256
+from schemas.models import DocumentPrediction, Label
 
 Filename = Annotated[str, Field(min_length=1, max_length=255)]
 MAX_INLINE_CONTENT_BYTES = 512 * 1024
@@ -48,6 +50,9 @@ class DocumentSubmitted(Event):
     content: str | None = Field(default=None, description="Base64 of the PDF bytes.")
     url: AnyHttpUrl | None = None
     submitted_at: datetime | None = None
+    label: Label | None = Field(
+        default=None, description="The document's class, known upstream: training data for the classifier."
+    )
 
     @model_validator(mode="after")
     def _exactly_one_location(self) -> Self:
@@ -90,6 +95,12 @@ class DocumentExtracted(Event):
     result_sha256: Sha256
     page_count: int
     table_count: int
+
+
+class DocumentScored(DocumentExtracted):
+    """The active document models' predictions for an extracted document; none while no model is active."""
+
+    predictions: list[DocumentPrediction] = Field(default_factory=list)
 
 
 class DocumentStored(Event):

@@ -1,4 +1,8 @@
-"""Record events and dataset schemas: upstream systems publish JSON rows for a named dataset."""
+"""Record events and dataset schemas: upstream systems publish JSON rows for a named dataset.
+
+ingest.records (`RecordsSubmitted`) -> records.valid (`RecordsValidated`) -> records.scored
+(`RecordsScored`) -> database. Batches travel inline, under `MAX_RECORD_BATCH_BYTES`.
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -7,7 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
-from schemas.base import Event, Message
+from schemas.base import Event, Message, Sha256
 
 JsonScalar = str | int | float | bool | None
 """One JSON value that is not an object or array: what a record's field may hold on the wire."""
@@ -19,6 +23,8 @@ ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=100, patt
 MAX_RECORDS_PER_EVENT = 1000
 MAX_COLUMNS = 200
 MAX_REASON_CHARS = 2000
+MAX_RECORD_BATCH_BYTES = 512 * 1024
+"""The largest records message: half of Kafka's default 1 MB cap, leaving room for cleaning and scores."""
 
 
 class ColumnType(StrEnum):
@@ -77,6 +83,42 @@ class RecordsSubmitted(Event):
     run_id: UUID | None = None
     source: Annotated[str, Field(min_length=1, max_length=100)] = "upstream"
     submitted_at: datetime | None = None
+
+
+class ValidRecord(Message):
+    """One clean record: every declared column coerced (datetimes as UTC ISO 8601 text), and its key."""
+
+    key: Sha256 = Field(description="sha256 of the key columns' values (all columns without a key).")
+    data: dict[str, JsonScalar]
+
+
+class RecordsValidated(Event):
+    """The clean records of one submitted batch (bad ones became dead letters), for scoring.
+
+    A batch whose clean form outgrows `MAX_RECORD_BATCH_BYTES` is split into several of these.
+    """
+
+    dataset: DatasetSlug
+    records: list[ValidRecord] = Field(min_length=1, max_length=MAX_RECORDS_PER_EVENT)
+    run_id: UUID | None = None
+    source: Annotated[str, Field(min_length=1, max_length=100)] = "upstream"
+
+
+class ScoredRecord(ValidRecord):
+    """A clean record with its anomaly score; all three score fields are null without an active model."""
+
+    anomaly_score: float | None = None
+    is_anomaly: bool | None = None
+    model_version: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class RecordsScored(Event):
+    """Clean records with their anomaly scores, ready to store (an upsert per dataset and key)."""
+
+    dataset: DatasetSlug
+    records: list[ScoredRecord] = Field(min_length=1, max_length=MAX_RECORDS_PER_EVENT)
+    run_id: UUID | None = None
+    source: Annotated[str, Field(min_length=1, max_length=100)] = "upstream"
 
 
 class RecordRejected(Message):

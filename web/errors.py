@@ -8,13 +8,14 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions.responses import create_exception_response
 from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import Scope
 
-from app.errors import HeadwaterError, NotFoundError, PermanentError, TransientError
+from app.errors import ConflictError, HeadwaterError, NotFoundError, PermanentError, TransientError
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +24,8 @@ def domain_error_to_http(exc: HeadwaterError) -> HTTPException:
     """The HTTP error a domain error means to a client."""
     if isinstance(exc, NotFoundError):
         return HTTPException(status_code=HTTP_404_NOT_FOUND, detail=str(exc) or "Not Found")
+    if isinstance(exc, ConflictError):
+        return HTTPException(status_code=HTTP_409_CONFLICT, detail=str(exc))
     if isinstance(exc, PermanentError):
         return HTTPException(
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
@@ -46,7 +49,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: HeadwaterError) ->
 
 async def log_unexpected_error(exc: Exception, scope: Scope) -> None:
     """Log errors nobody meant to raise (logging itself is configured by the entrypoint)."""
-    if isinstance(exc, NotFoundError | PermanentError):
+    if isinstance(exc, NotFoundError | PermanentError | ConflictError):
         return
     if isinstance(exc, HTTPException) and exc.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
         return  # the client's mistake (400, 404, 413...), answered as such

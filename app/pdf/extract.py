@@ -48,9 +48,14 @@ def extract_pdf(path: Path, should_stop: Callable[[], bool] | None = None) -> Ex
             raise _as_permanent_error(exc) from exc
 
 
-def extract_to_file(path: Path, out: Path) -> ExtractionSummary:
-    """Extract a PDF and write the result as JSON to `out` atomically; return a summary."""
-    result = extract_pdf(path)
+def extract_to_file(path: Path, out: Path, stop_flag: Path | None = None) -> ExtractionSummary:
+    """Extract a PDF and write the result as JSON to `out` atomically; return a summary.
+
+    If the file `stop_flag` appears, extraction stops before the next page (ExtractionCancelled):
+    a file is the one signal every process sharing the data dir can set and see, and checking it
+    costs one `stat` per page.
+    """
+    result = extract_pdf(path, stop_flag.exists if stop_flag is not None else None)
     tmp = out.with_suffix(".tmp")
     try:
         tmp.write_text(result.model_dump_json(), encoding="utf-8")

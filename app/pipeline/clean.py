@@ -8,6 +8,9 @@ from app.pdf.inspect import inspect_pdf
 from app.pipeline.context import Pipeline
 from app.pipeline.fetch import fetch_to_blob
 from app.storage.documents import get_document, record_cleaned, register_document
+from app.storage.predictions import set_label
+from app.storage.run_documents import join_run
+from app.storage.runs import ensure_run_active
 from app.storage.stages import get_stage, mark_stage_done, mark_stage_started
 from app.storage.tables import DocumentRow
 from schemas.dead_letters import DeadLetterReason
@@ -43,6 +46,10 @@ async def register(pipeline: Pipeline, event: DocumentSubmitted) -> str:
             size_bytes=blob.size_bytes,
             run_id=event.run_id,
         )
+        if event.run_id is not None:
+            await join_run(session, event.run_id, blob.sha256)
+        if event.label is not None:  # a class known upstream: training data for the classifier
+            await set_label(session, blob.sha256, event.label, by=f"event:{event.source}")
     return blob.sha256
 
 
@@ -52,9 +59,14 @@ async def clean_document(pipeline: Pipeline, doc_id: str, event: DocumentSubmitt
         document = await get_document(session, doc_id)
         stage = await get_stage(session, doc_id, Stage.CLEAN)
         assert document is not None, "register() runs first"
-        if stage is None or stage.status != "done":
-            await mark_stage_started(session, doc_id, Stage.CLEAN, pipeline.worker_id)
-    if stage is not None and stage.status == "done":
+        finished = (
+            stage is not None
+            and stage.status == "done"
+            and not await pipeline.runs.redoes(event.run_id, stage.run_id)
+        )
+        if not finished:
+            await mark_stage_started(session, doc_id, Stage.CLEAN, pipeline.worker_id, run_id=event.run_id)
+    if finished:
         return _cleaned_event(document, event)
 
     inspection = await anyio.to_thread.run_sync(inspect_pdf, pipeline.blobs.path(doc_id), pipeline.limits)
@@ -66,6 +78,7 @@ async def clean_document(pipeline: Pipeline, doc_id: str, event: DocumentSubmitt
             pages_without_text=list(inspection.pages_without_text),
         )
         await mark_stage_done(session, doc_id, Stage.CLEAN)
+        await ensure_run_active(session, event.run_id)
         document = await get_document(session, doc_id)
     assert document is not None
     return _cleaned_event(document, event)

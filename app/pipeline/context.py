@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.blobs import BlobStore
 from app.pdf.inspect import PdfLimits
 from app.pipeline.extractor import Extractor
+from app.registry.cache import ActiveModels
+from app.runs.gate import RunGate
 from app.settings import Settings
 from schemas.topics import Topics
 
@@ -30,6 +32,9 @@ class Pipeline:
     extractor: Extractor
     http: httpx.AsyncClient
     worker_id: str
+    runs: RunGate
+    models: ActiveModels
+    """The active models the score stages predict with (switched without restart)."""
 
     @property
     def limits(self) -> PdfLimits:

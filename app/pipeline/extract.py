@@ -5,8 +5,11 @@ from pathlib import Path
 
 import anyio
 
+from app.errors import RunCancelled
+from app.pdf.extract import ExtractionCancelled
 from app.pipeline.context import Pipeline
 from app.storage.documents import record_extracted
+from app.storage.runs import ensure_run_active
 from app.storage.stages import get_stage, mark_stage_done, mark_stage_started
 from schemas.documents import DocumentCleaned, DocumentExtracted, Stage
 from schemas.extraction import ExtractionResult
@@ -17,20 +20,31 @@ async def extract_document(pipeline: Pipeline, event: DocumentCleaned) -> Docume
     async with pipeline.sessions.begin() as session:
         stage = await get_stage(session, event.doc_id, Stage.EXTRACT)
         done_ref = stage.output_ref if stage is not None and stage.status == "done" else None
-        if done_ref is not None and pipeline.blobs.exists(done_ref):
+        if (
+            done_ref is not None
+            and pipeline.blobs.exists(done_ref)
+            and not await pipeline.runs.redoes(event.run_id, stage.run_id if stage else None)
+        ):
             return await _announce_existing(pipeline, event, done_ref)
-        await mark_stage_started(session, event.doc_id, Stage.EXTRACT, pipeline.worker_id)
+        await mark_stage_started(
+            session, event.doc_id, Stage.EXTRACT, pipeline.worker_id, run_id=event.run_id
+        )
 
     scratch = pipeline.settings.data_dir / "tmp"
     await anyio.Path(scratch).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch) as work:
-        out = Path(work) / "extraction.json"
-        summary = await pipeline.extractor.extract(pipeline.blobs.path(event.doc_id), out)
+        out, stop = Path(work) / "extraction.json", Path(work) / "stop"
+        try:
+            async with pipeline.runs.watch(event.run_id, stop):  # creates `stop` if the run is cancelled
+                summary = await pipeline.extractor.extract(pipeline.blobs.path(event.doc_id), out, stop)
+        except ExtractionCancelled as exc:
+            raise RunCancelled(str(exc)) from exc
         result_blob = await anyio.to_thread.run_sync(pipeline.blobs.put_file, out)
 
     async with pipeline.sessions.begin() as session:
         await record_extracted(session, event.doc_id, result_blob.sha256)
         await mark_stage_done(session, event.doc_id, Stage.EXTRACT, output_ref=result_blob.sha256)
+        await ensure_run_active(session, event.run_id)
     return DocumentExtracted(
         doc_id=event.doc_id,
         run_id=event.run_id,

@@ -52,10 +52,10 @@ class Extractor:
         pool = self._ensure_pool()
         await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.workers)))
 
-    async def extract(self, pdf: Path, out: Path) -> ExtractionSummary:
-        """Extract `pdf` into the JSON file `out` in a worker process; return the summary."""
+    async def extract(self, pdf: Path, out: Path, stop_flag: Path | None = None) -> ExtractionSummary:
+        """Extract `pdf` into the JSON file `out` in a worker process (stopping if `stop_flag` appears)."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._ensure_pool(), extract_to_file, pdf, out)
+        future = loop.run_in_executor(self._ensure_pool(), extract_to_file, pdf, out, stop_flag)
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 return await future

@@ -4,6 +4,7 @@ Repository functions take an `AsyncSession` and never commit: the caller owns th
 so a stage can make its writes durable in one commit before acknowledging its message.
 """
 
+from app.storage.audit import AuditRecord, AuditRow, list_audit, record_audit
 from app.storage.content import get_pages, get_table, get_tables, store_extraction
 from app.storage.dead_letters import list_dead_letters, record_dead_letter
 from app.storage.documents import (
@@ -16,6 +17,10 @@ from app.storage.documents import (
 )
 from app.storage.engine import create_engine, create_sessionmaker
 from app.storage.migrate import migrate
+from app.storage.models import ModelRow
+from app.storage.predictions import DocumentLabelRow, DocumentPredictionRow
+from app.storage.records import DatasetRow, RecordRow
+from app.storage.run_tables import RunDocumentRow, RunRow
 from app.storage.stages import (
     get_stage,
     list_stages,
@@ -31,16 +36,31 @@ from app.storage.tables import (
     StageStatus,
     TableRow,
 )
+from app.storage.tokens import CredentialKind, CredentialRow
 from app.storage.unfinished import UnfinishedDocument, find_unfinished_documents
+from app.storage.users import UserRow, count_users, get_user, get_user_by_name, list_users
 
 __all__ = [
+    "AuditRecord",
+    "AuditRow",
+    "CredentialKind",
+    "CredentialRow",
+    "DatasetRow",
     "DeadLetterRow",
+    "DocumentLabelRow",
+    "DocumentPredictionRow",
     "DocumentRow",
     "DocumentStageRow",
+    "ModelRow",
     "PageRow",
+    "RecordRow",
+    "RunDocumentRow",
+    "RunRow",
     "StageStatus",
     "TableRow",
     "UnfinishedDocument",
+    "UserRow",
+    "count_users",
     "create_engine",
     "create_sessionmaker",
     "find_unfinished_documents",
@@ -49,14 +69,19 @@ __all__ = [
     "get_stage",
     "get_table",
     "get_tables",
+    "get_user",
+    "get_user_by_name",
+    "list_audit",
     "list_dead_letters",
     "list_documents",
     "list_stages",
+    "list_users",
     "mark_document_failed",
     "mark_stage_done",
     "mark_stage_failed",
     "mark_stage_started",
     "migrate",
+    "record_audit",
     "record_cleaned",
     "record_dead_letter",
     "record_extracted",

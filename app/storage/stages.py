@@ -1,5 +1,7 @@
 """Per-document stage bookkeeping: which worker ran a stage, how often, and what it produced."""
 
+from uuid import UUID
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -7,8 +9,10 @@ from app.storage.tables import DocumentStageRow, StageStatus, table_of, utcnow
 from app.storage.upsert import upsert
 
 
-async def mark_stage_started(session: AsyncSession, doc_id: str, stage: str, worker: str) -> None:
-    """Record an attempt at `stage` by `worker` (each delivery counts one more attempt)."""
+async def mark_stage_started(
+    session: AsyncSession, doc_id: str, stage: str, worker: str, *, run_id: UUID | None = None
+) -> None:
+    """Record an attempt at `stage` by `worker` for `run_id` (each delivery counts one more attempt)."""
     stages = table_of(DocumentStageRow)
     now = utcnow()
     stmt = upsert(
@@ -23,6 +27,7 @@ async def mark_stage_started(session: AsyncSession, doc_id: str, stage: str, wor
             "error": None,
             "started_at": now,
             "finished_at": None,
+            "run_id": run_id,
         },
     ).values(
         doc_id=doc_id,
@@ -31,6 +36,7 @@ async def mark_stage_started(session: AsyncSession, doc_id: str, stage: str, wor
         attempts=1,
         worker=worker,
         started_at=now,
+        run_id=run_id,
     )
     await session.execute(stmt)
 

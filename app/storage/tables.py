@@ -122,6 +122,8 @@ class DocumentStageRow(Base):
     error: Mapped[str | None] = mapped_column(sa.Text)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    run_id: Mapped[UUID | None] = mapped_column(sa.Uuid)
+    """The run of the last attempt (added by migration 0002_runs): a replay redoes work of other runs."""
 
 
 class PageRow(Base):

@@ -8,14 +8,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from faststream.kafka import KafkaBroker
 
 from app.kafka.readiness import GroupReadiness
+from app.security.accounts import ensure_admin
+from app.security.authentication import issue_token
 from app.settings import Settings
 from headwater.runtime import Core, build_web_app, open_core, publisher, stage_workers
 from headwater.serve import serve_http
 from tests.conftest import free_port
 
-ALL_STAGES = ("clean", "extract", "store")
+ALL_STAGES = (
+    "clean",
+    "extract",
+    "score",
+    "store",
+    "progress",
+    "validate-records",
+    "score-records",
+    "store-records",
+)
 
 
 @dataclass
@@ -25,6 +37,7 @@ class Service:
     settings: Settings
     core: Core
     client: httpx.AsyncClient
+    producer: KafkaBroker
 
     async def upload(self, path: Path) -> str:
         """Upload one file through the API; return its document id."""
@@ -68,11 +81,15 @@ async def running_service(settings: Settings, stages: Sequence[str] = ALL_STAGES
         readiness = GroupReadiness()
         readiness.expect(*stages)
         app = build_web_app(core, producer, readiness)
+        await ensure_admin(core.sessions, None)
+        admin_token = (await issue_token(core.sessions, "admin", "e2e harness", None)).secret
         async with stage_workers(core, bootstrap, stages, readiness):
             async with asyncio.timeout(60):
                 await readiness.wait()
             async with (
                 serve_http(app, "127.0.0.1", free_port()) as url,
-                httpx.AsyncClient(base_url=url, timeout=30) as client,
+                httpx.AsyncClient(
+                    base_url=url, timeout=30, headers={"Authorization": f"Bearer {admin_token}"}
+                ) as client,
             ):
-                yield Service(settings=settings, core=core, client=client)
+                yield Service(settings=settings, core=core, client=client, producer=producer)

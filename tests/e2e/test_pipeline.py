@@ -27,6 +27,7 @@ async def test_uploaded_pdfs_are_cleaned_extracted_and_stored(service: Service, 
         assert {s["stage"]: s["status"] for s in document["stages"]} == {
             "clean": "done",
             "extract": "done",
+            "score": "done",
             "store": "done",
         }
 

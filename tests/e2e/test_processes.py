@@ -1,7 +1,9 @@
 """Whole processes: a separately started worker joins its group; Ctrl-C and restart lose nothing."""
 
 import asyncio
+import os
 import socket
+import sys
 from pathlib import Path
 
 import httpx
@@ -30,6 +32,20 @@ MULTI_PAGE = [
 ]
 
 
+async def create_token(env: dict[str, str], user: str = "admin") -> str:
+    """An API token made by `headwater tokens create` against the same data dir and database."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "headwater", "tokens", "create", "--user", user),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    return out.decode().strip()
+
+
 async def test_a_separately_started_worker_takes_part_in_the_extract_group(
     kafka_bootstrap: str, tmp_path: Path, corpus: Path
 ) -> None:
@@ -42,7 +58,7 @@ async def test_a_separately_started_worker_takes_part_in_the_extract_group(
         "HEADWATER_DATABASE_URL": database_url,
         "HEADWATER_EXTRACT_WORKERS": "1",
     }
-    async with running_service(settings, stages=("clean", "store")) as service:
+    async with running_service(settings, stages=("clean", "score", "store")) as service:
         async with headwater("worker", "--stage", "extract", env=env) as worker:
             await worker.wait_for_line("worker ready")
             doc_id = await service.upload(corpus / "pypdf/crazyones.pdf")
@@ -69,7 +85,9 @@ async def test_ctrl_c_mid_batch_then_restart_stores_every_document_exactly_once(
     async with headwater("run", env=env) as first:
         await first.wait_for_line("Ready.")
         assert "Kafka bootstrap servers:" in first.output
-        async with httpx.AsyncClient(base_url=base) as client:
+        assert "Created user 'admin' with password: " in first.output
+        auth = {"Authorization": f"Bearer {await create_token(env)}"}
+        async with httpx.AsyncClient(base_url=base, headers=auth) as client:
             for name in MULTI_PAGE:
                 files = {"file": (Path(name).name, (corpus / name).read_bytes(), "application/pdf")}
                 doc_ids.append((await client.post("/api/v1/documents", files=files)).json()["doc_id"])
@@ -80,7 +98,8 @@ async def test_ctrl_c_mid_batch_then_restart_stores_every_document_exactly_once(
 
     async with headwater("run", env=env) as second:
         await second.wait_for_line("Ready.")
-        async with httpx.AsyncClient(base_url=base) as client, asyncio.timeout(120):
+        assert "Created user" not in second.output
+        async with httpx.AsyncClient(base_url=base, headers=auth) as client, asyncio.timeout(120):
             while True:
                 items = (await client.get("/api/v1/documents", params={"limit": 100})).json()["items"]
                 if len(items) == len(doc_ids) and all(i["status"] == "stored" for i in items):

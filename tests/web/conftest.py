@@ -1,4 +1,7 @@
-"""Fixtures: a real web app over a real SQLite file, blob store and an in-memory Kafka test broker."""
+"""Fixtures: a real web app over a real SQLite file, blob store and an in-memory Kafka test broker.
+
+Every route needs credentials: `client` carries an admin's bearer token, `tokens` has one per role.
+"""
 
 import hashlib
 from collections.abc import AsyncIterator
@@ -17,8 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import storage
 from app.blobs import BlobStore
 from app.kafka.readiness import GroupReadiness
+from app.registry.training import Trainer
+from app.security.authentication import issue_token
 from app.settings import Settings
+from app.storage.users import add_user
 from producers.documents import DocumentIntake
+from producers.models import ModelCommands
+from producers.records import RecordIntake
+from producers.runs import RunCommands
+from schemas.auth import Role
 from schemas.dead_letters import DeadLettered, DeadLetterReason
 from schemas.documents import DocumentStatus, DocumentSubmitted, Stage
 from schemas.extraction import ExtractedTable, ExtractionResult, PageText
@@ -29,6 +39,14 @@ from web.services import WebServices
 SMALL_PDF = "pdfplumber/hello_structure.pdf"
 OTHER_PDF = "pdfplumber/issue-140-example.pdf"
 CONSUMER_GROUPS = ("headwater-clean", "headwater-extract", "headwater-store")
+TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+TEST_HOST = "testserver.local"
+"""The Host Litestar's test clients send; the app answers only allowed hosts."""
+PASSWORD = "correct horse battery staple"
+PASSWORD_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$m8MuXw04yATXeDJ31xMLZA$Fblv0+JUex4p16cW7zMC2j07+VOd+KJX8E86xNmU4DU"
+)
+"""The argon2id hash of PASSWORD, computed once rather than per test (hashing takes ~50 ms)."""
 
 
 def doc_id_of(seed: str) -> str:
@@ -51,7 +69,13 @@ def other_pdf(corpus: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose data (SQLite file and blobs) live in this test's tmp_path."""
-    return Settings(data_dir=tmp_path, topic_namespace="webtest", max_upload_bytes=10 * 1024 * 1024)
+    return Settings(
+        data_dir=tmp_path,
+        topic_namespace="webtest",
+        max_upload_bytes=10 * 1024 * 1024,
+        secret_key=TEST_SECRET_KEY,
+        allowed_hosts=[TEST_HOST],
+    )
 
 
 @pytest.fixture
@@ -107,14 +131,56 @@ def services(
     intake = DocumentIntake(
         sessions=sessions, blobs=blobs, broker=ingest.broker, topics=Topics(settings.topic_namespace)
     )
+    topics = Topics(settings.topic_namespace)
     return WebServices(
-        settings=settings, sessions=sessions, blobs=blobs, intake=intake, readiness=readiness.pending
+        settings=settings,
+        sessions=sessions,
+        blobs=blobs,
+        intake=intake,
+        readiness=readiness.pending,
+        runs=RunCommands(sessions=sessions, broker=ingest.broker, topics=topics),
+        records=RecordIntake(broker=ingest.broker, topics=topics),
+        models=ModelCommands(
+            sessions=sessions,
+            broker=ingest.broker,
+            topics=topics,
+            trainer=Trainer(sessions, blobs, settings.data_dir / "tmp"),
+        ),
     )
 
 
 @pytest.fixture
-async def client(services: WebServices) -> AsyncIterator[AsyncTestClient[Any]]:
-    """An HTTP client on the app built from `services`."""
+async def tokens(sessions: async_sessionmaker[AsyncSession]) -> dict[Role, str]:
+    """A user per role (named after it, password PASSWORD) and an API token of each."""
+    issued = {}
+    for role in Role:
+        async with sessions.begin() as session:
+            await add_user(session, name=role.value, password_hash=PASSWORD_HASH, role=role)
+        issued[role] = (await issue_token(sessions, role.value, "tests", None)).secret
+    return issued
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of an API client using `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def as_role(client: AsyncTestClient[Any], tokens: dict[Role, str], role: Role) -> AsyncTestClient[Any]:
+    """`client`, now sending the token of the user with `role` on every request."""
+    client.headers.update(bearer(tokens[role]))
+    return client
+
+
+@pytest.fixture
+async def client(services: WebServices, tokens: dict[Role, str]) -> AsyncIterator[AsyncTestClient[Any]]:
+    """An HTTP client on the app built from `services`, authenticated as an admin."""
+    async with AsyncTestClient(app=create_app(services)) as client:
+        yield as_role(client, tokens, Role.ADMIN)
+
+
+@pytest.fixture
+async def anonymous(services: WebServices) -> AsyncIterator[AsyncTestClient[Any]]:
+    """An HTTP client on the app built from `services`, without credentials."""
     async with AsyncTestClient(app=create_app(services)) as client:
         yield client
 

@@ -5,6 +5,7 @@ import hashlib
 import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,11 +14,13 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from app.errors import HeadwaterError, PermanentError, TransientError
+from app.runs.live import live_run_id
 from producers.documents import Intake
+from schemas.auth import Role
 from schemas.dead_letters import DeadLetterReason
 from schemas.documents import DocumentStatus, DocumentSubmitted
 from schemas.extraction import ExtractedTable
-from tests.web.conftest import Ingest, Seeder, doc_id_of
+from tests.web.conftest import Ingest, Seeder, as_role, doc_id_of
 from web.app import create_app
 from web.controllers.documents import sanitise_filename
 from web.services import WebServices
@@ -37,14 +40,16 @@ async def test_uploading_a_pdf_answers_202_with_its_document_id(
 
     assert response.status_code == 202
     doc_id = hashlib.sha256(small_pdf.read_bytes()).hexdigest()
+    live_run = live_run_id("api", datetime.now(UTC).date())  # uploads join today's live-ingestion run
     assert response.json() == {
         "doc_id": doc_id,
         "status": "received",
         "duplicate": False,
+        "run_id": str(live_run),
         "links": {"self": f"{DOCUMENTS}/{doc_id}"},
     }
     assert services.blobs.path(doc_id).read_bytes() == small_pdf.read_bytes()
-    submitted = DocumentSubmitted(blob_sha256=doc_id, filename="report.pdf", source="api")
+    submitted = DocumentSubmitted(blob_sha256=doc_id, filename="report.pdf", source="api", run_id=live_run)
     ingest.on_document_submitted.mock.assert_called_once_with(submitted.model_dump(mode="json"))
 
 
@@ -63,11 +68,12 @@ async def test_uploading_the_same_bytes_twice_returns_the_same_document_and_publ
 
 
 async def test_upload_over_the_size_limit_is_413(
-    services: WebServices, small_pdf: Path, ingest: Ingest
+    services: WebServices, small_pdf: Path, ingest: Ingest, tokens: dict[Role, str]
 ) -> None:
     small_limit = services.settings.model_copy(update={"max_upload_bytes": 1024})
     assert small_pdf.stat().st_size > 1024
-    async with AsyncTestClient(app=create_app(replace(services, settings=small_limit))) as client:
+    async with AsyncTestClient(app=create_app(replace(services, settings=small_limit))) as anonymous:
+        client = as_role(anonymous, tokens, Role.OPERATOR)
         response = await client.post(DOCUMENTS, files=pdf_upload(small_pdf))
 
         assert response.status_code == 413
@@ -111,10 +117,15 @@ class FailingIntake:
     ],
 )
 async def test_domain_errors_become_http_errors(
-    services: WebServices, small_pdf: Path, error: HeadwaterError, status: int, body: dict[str, Any]
+    services: WebServices,
+    small_pdf: Path,
+    error: HeadwaterError,
+    status: int,
+    body: dict[str, Any],
+    tokens: dict[Role, str],
 ) -> None:
     async with AsyncTestClient(app=create_app(replace(services, intake=FailingIntake(error)))) as client:
-        response = await client.post(DOCUMENTS, files=pdf_upload(small_pdf))
+        response = await as_role(client, tokens, Role.OPERATOR).post(DOCUMENTS, files=pdf_upload(small_pdf))
 
     assert (response.status_code, response.json()) == (status, body)
 

@@ -75,6 +75,34 @@ async def test_openapi_schema_lists_every_route(client: AsyncTestClient[Any]) ->
         ("/api/v1/dead-letters", "GET"): "ListDeadLetters",
         ("/health/live", "GET"): "CheckLiveness",
         ("/health/ready", "GET"): "CheckReadiness",
+        ("/api/v1/tasks", "GET"): "ListTasks",
+        ("/api/v1/tasks/{slug}", "GET"): "GetTask",
+        ("/api/v1/tasks/{slug}/runs", "POST"): "StartRun",
+        ("/api/v1/runs", "GET"): "ListRuns",
+        ("/api/v1/runs/{run_id}", "GET"): "GetRun",
+        ("/api/v1/runs/{run_id}/cancel", "POST"): "CancelRun",
+        ("/api/v1/runs/{run_id}/retry", "POST"): "RetryRun",
+        ("/api/v1/session", "GET"): "WhoAmI",
+        ("/api/v1/users", "GET"): "ListUsers",
+        ("/api/v1/users", "POST"): "CreateUser",
+        ("/api/v1/users/{user_id}", "PATCH"): "UpdateUser",
+        ("/api/v1/tokens", "GET"): "ListTokens",
+        ("/api/v1/tokens", "POST"): "CreateToken",
+        ("/api/v1/tokens/{token_id}", "DELETE"): "RevokeToken",
+        ("/api/v1/audit", "GET"): "ListAuditEntries",
+        ("/api/v1/documents/{doc_id}/label", "PUT"): "SetDocumentLabel",
+        ("/api/v1/documents/{doc_id}/predictions", "GET"): "GetDocumentPredictions",
+        ("/api/v1/datasets", "GET"): "ListDatasets",
+        ("/api/v1/datasets/{name}", "GET"): "GetDataset",
+        ("/api/v1/datasets/{name}/schema", "PUT"): "PutDatasetSchema",
+        ("/api/v1/datasets/{name}/records", "POST"): "SubmitRecords",
+        ("/api/v1/datasets/{name}/records", "GET"): "ListRecords",
+        ("/api/v1/datasets/{name}/records/csv", "POST"): "UploadRecordsCsv",
+        ("/api/v1/datasets/{name}/export", "GET"): "ExportRecords",
+        ("/api/v1/models", "GET"): "ListModels",
+        ("/api/v1/models/{model_id}", "GET"): "GetModel",
+        ("/api/v1/models/train", "POST"): "TrainModel",
+        ("/api/v1/models/{model_id}/activate", "POST"): "ActivateModel",
     }
     assert {"DocumentAccepted", "DocumentPage", "DocumentDetail", "DeadLetterPage"} <= set(
         schema["components"]["schemas"]
@@ -82,7 +110,11 @@ async def test_openapi_schema_lists_every_route(client: AsyncTestClient[Any]) ->
 
 
 async def test_docs_are_served_under_api_docs(client: AsyncTestClient[Any]) -> None:
-    for page in ("/api/docs", "/api/docs/swagger", "/api/docs/redoc"):
+    for page in ("/api/docs", "/api/docs/swagger"):
         response = await client.get(page)
         assert (page, response.status_code) == (page, 200)
         assert response.headers["content-type"].startswith("text/html")
+        assert '<script src="/api/docs/swagger-init.js"></script>' in response.text
+    script = await client.get("/api/docs/swagger-init.js")
+    assert script.status_code == 200
+    assert '"/api/docs/openapi.json"' in script.text

@@ -1,7 +1,23 @@
 """One Litestar `Controller` per API resource."""
 
+from web.controllers.datasets import DatasetController
 from web.controllers.dead_letters import DeadLetterController
 from web.controllers.documents import DocumentController
 from web.controllers.health import HealthController
+from web.controllers.labels import DocumentLabelController
+from web.controllers.models import ModelController
+from web.controllers.progress import progress_socket
+from web.controllers.runs import RunController
+from web.controllers.tasks import TaskController
 
-__all__ = ["DeadLetterController", "DocumentController", "HealthController"]
+__all__ = [
+    "DatasetController",
+    "DeadLetterController",
+    "DocumentController",
+    "DocumentLabelController",
+    "HealthController",
+    "ModelController",
+    "RunController",
+    "TaskController",
+    "progress_socket",
+]

@@ -7,7 +7,9 @@ from litestar.params import QueryParameter
 
 from app import storage
 from schemas.api import DeadLetterPage, DeadLetterRead
+from schemas.auth import Role
 from schemas.dead_letters import DeadLetterReason
+from web.security.access import requires
 from web.services import DbSession
 
 
@@ -16,6 +18,7 @@ class DeadLetterController(Controller):
 
     path = "/api/v1/dead-letters"
     tags = ["dead letters"]
+    opt = requires(Role.VIEWER)
 
     @get("/", operation_id="ListDeadLetters")
     async def list_dead_letters(
@@ -23,7 +26,7 @@ class DeadLetterController(Controller):
         db_session: DbSession,
         stage: Annotated[str | None, QueryParameter(min_length=1, max_length=32)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,  # larger overflows the database
     ) -> DeadLetterPage:
         """One page of dead letters, newest first, optionally from one stage only."""
         rows, total = await storage.list_dead_letters(db_session, limit=limit, offset=offset, stage=stage)

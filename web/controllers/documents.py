@@ -28,7 +28,9 @@ from schemas.api import (
     StageStatus,
     TableRead,
 )
+from schemas.auth import Role
 from schemas.documents import DocumentStatus
+from web.security.access import requires
 from web.services import DbSession, Submitter
 
 BASE_PATH = "/api/v1/documents"
@@ -58,8 +60,15 @@ class DocumentController(Controller):
 
     path = BASE_PATH
     tags = ["documents"]
+    opt = requires(Role.VIEWER)
 
-    @post("/", operation_id="UploadDocument", status_code=HTTP_202_ACCEPTED, raises=[RequestEntityTooLarge])
+    @post(
+        "/",
+        operation_id="UploadDocument",
+        status_code=HTTP_202_ACCEPTED,
+        raises=[RequestEntityTooLarge],
+        opt=requires(Role.OPERATOR),
+    )
     async def upload_document(
         self,
         data: MultipartBody[UploadForm],
@@ -77,6 +86,7 @@ class DocumentController(Controller):
             doc_id=accepted.doc_id,
             status=accepted.status,
             duplicate=accepted.duplicate,
+            run_id=accepted.run_id,
             links=DocumentLinks(self=f"{BASE_PATH}/{accepted.doc_id}"),
         )
 
@@ -86,7 +96,7 @@ class DocumentController(Controller):
         db_session: DbSession,
         status: FromQuery[DocumentStatus | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31 - 1)] = 0,  # larger overflows the database
     ) -> DocumentPage:
         """One page of documents, newest first, optionally only those with one status."""
         rows, total = await storage.list_documents(db_session, status=status, limit=limit, offset=offset)

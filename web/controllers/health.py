@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schemas.api import Liveness, Readiness
+from web.security.access import public
 from web.services import Services
 
 DATABASE_TIMEOUT_SECONDS = 2.0
@@ -22,6 +23,7 @@ class HealthController(Controller):
 
     path = "/health"
     tags = ["health"]
+    opt = public()
 
     @get("/live", operation_id="CheckLiveness")
     async def check_liveness(self) -> Liveness:

@@ -1,0 +1,172 @@
+"""The run launcher: claims a queued run and puts its work on the stream.
+
+Every worker hears `StartRun`/`RetryRun` on the control topic; claiming the run in the database
+(queued -> running, one conditional UPDATE) makes exactly one of them launch it. A periodic sweep
+launches runs whose command nobody heard and completes live runs whose day is over.
+
+A replay republishes stored inputs of the chosen documents to the task's first stage: the stored
+bytes (`DocumentSubmitted`) for clean, the cleaned document (`DocumentCleaned`) for extract.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import structlog
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.runs.gate import RunGate
+from app.runs.ledger import fail_run, refresh_run
+from app.runs.live import day_is_over
+from app.runs.snapshot import snapshot_of
+from app.runs.tasks import TASKS, Launch, TaskDefinition
+from app.storage.run_documents import add_run_documents, cleaned_ids, select_documents, set_run_document
+from app.storage.run_tables import RunRow
+from app.storage.runs import active_runs, claim_run, lock_run
+from app.storage.tables import DocumentRow
+from producers.progress import announce
+from producers.replay import replay_event
+from schemas.documents import Stage
+from schemas.runs import RunDocumentStatus, RunStatus
+from schemas.topics import Topics
+
+log = structlog.get_logger(__name__)
+NO_SOURCES = "No sources configured: add a source before running Fetch New Data."
+NOT_CLEANED = "Not cleaned yet: run Clean PDF or Full Pipeline on it first."
+CANCELLED_BEFORE_QUEUED = "The run was cancelled before the document was queued."
+PUBLISH_CHUNK = 200
+UNHEARD_AFTER = timedelta(seconds=2)
+
+
+@dataclass
+class RunLauncher:
+    """Launches runs for this process; one of all the processes wins each run."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    broker: KafkaBroker
+    topics: Topics
+    gate: RunGate
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def launch_soon(self, run_id: UUID) -> None:
+        """Launch the run in the background (the control consumer must not wait for a big replay)."""
+        task = asyncio.create_task(self._launch_logged(run_id))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def launch(self, run_id: UUID) -> None:
+        """Claim the run and launch it; a no-op if another process claimed it, or it was cancelled."""
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            run = await claim_run(session, run_id, now)
+        if run is None:
+            return
+        task = TASKS.get(run.task)
+        if task is None or task.launch is not Launch.REPLAY:
+            # Fetch New Data plugs in here once sources exist (see docs/ARCHITECTURE.md).
+            await self._fail(run_id, NO_SOURCES if task and task.launch is Launch.FETCH else "Not startable.")
+            return
+        await self._replay(run, task)
+
+    async def sweep(self) -> None:
+        """Launch queued runs nobody launched; complete live runs whose day is over."""
+        now = datetime.now(UTC)
+        async with self.sessions() as session:
+            runs = await active_runs(session)
+        for run in runs:
+            if run.status is RunStatus.QUEUED and now - run.created_at > UNHEARD_AFTER:
+                await self.launch(run.id)
+            elif run.live and day_is_over(run.day, now):
+                await self._refresh(run.id)
+
+    @contextlib.asynccontextmanager
+    async def sweeping(self, interval: float) -> AsyncIterator[None]:
+        """Sweep every `interval` seconds while the block runs; wait for launches in flight on exit."""
+
+        async def forever() -> None:
+            while True:
+                try:
+                    await self.sweep()
+                except Exception as exc:  # the next sweep tries again
+                    log.warning("run sweep failed", error=repr(exc))
+                await asyncio.sleep(interval)
+
+        sweeper = asyncio.create_task(forever())
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            for running in (sweeper, *self._pending):
+                running.cancel()
+            await asyncio.gather(sweeper, *self._pending, return_exceptions=True)
+
+    async def _launch_logged(self, run_id: UUID) -> None:
+        try:
+            await self.launch(run_id)
+        except Exception as exc:
+            log.exception("run launch failed", run_id=run_id)
+            await self._fail(run_id, f"The run could not be launched: {type(exc).__name__}: {exc}")
+
+    async def _replay(self, run: RunRow, task: TaskDefinition) -> None:
+        async with self.sessions.begin() as session:
+            documents = await select_documents(session, run.selection)
+            ready = documents
+            if task.first_stage is Stage.EXTRACT:
+                cleaned = await cleaned_ids(session, [doc.id for doc in documents])
+                ready = [doc for doc in documents if doc.id in cleaned]
+            queued = {doc.id for doc in ready}
+            entries = [
+                (doc.id, RunDocumentStatus.QUEUED, None)
+                if doc.id in queued
+                else (doc.id, RunDocumentStatus.SKIPPED, NOT_CLEANED)
+                for doc in documents
+            ]
+            await add_run_documents(session, run.id, entries)
+        await self._refresh(run.id)
+        log.info("run launched", run_id=run.id, task=task.slug, documents=len(documents), queued=len(ready))
+        for start in range(0, len(ready), PUBLISH_CHUNK):
+            if await self.gate.is_cancelled(run.id):
+                await self._skip(run.id, [doc.id for doc in ready[start:]])
+                return
+            chunk = ready[start : start + PUBLISH_CHUNK]
+            await asyncio.gather(*(self._publish(run.id, task.first_stage, doc) for doc in chunk))
+
+    async def _publish(self, run_id: UUID, stage: Stage, doc: DocumentRow) -> None:
+        topic, event = replay_event(self.topics, run_id, stage, doc)
+        await self.broker.publish(event, topic, key=doc.id.encode())
+
+    async def _skip(self, run_id: UUID, doc_ids: Sequence[str]) -> None:
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            for doc_id in doc_ids:
+                await set_run_document(
+                    session,
+                    run_id,
+                    doc_id,
+                    status=RunDocumentStatus.SKIPPED,
+                    stage=None,
+                    error=CANCELLED_BEFORE_QUEUED,
+                    now=now,
+                )
+        await self._refresh(run_id)
+
+    async def _refresh(self, run_id: UUID) -> None:
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            run = await lock_run(session, run_id)
+            if run is None:
+                return
+            snapshot = snapshot_of(await refresh_run(session, run, now))
+        await announce(self.broker, self.topics, snapshot)
+
+    async def _fail(self, run_id: UUID, message: str) -> None:
+        async with self.sessions.begin() as session:
+            run = await fail_run(session, run_id, message, datetime.now(UTC))
+            snapshot = None if run is None else snapshot_of(run)
+        if snapshot is not None:
+            log.warning("run failed", run_id=run_id, reason=message)
+            await announce(self.broker, self.topics, snapshot)

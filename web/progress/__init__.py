@@ -1,0 +1,1 @@
+"""Live progress for browsers: the hub fed by the progress topic, and its WebSocket fan-out."""

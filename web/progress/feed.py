@@ -1,0 +1,45 @@
+"""Feed the hub from the progress topic: a broadcast subscription (no group, from latest) per web process."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from litestar import Litestar
+
+from app.kafka.broadcast import pin_to_latest
+from schemas.progress import RunProgressed
+from schemas.topics import Topics
+from web.progress.hub import ProgressHub
+
+
+def progress_feed(
+    broker: KafkaBroker, topics: Topics, hub: ProgressHub
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """A Litestar lifespan hook that subscribes `hub` to the progress topic while the app runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        subscriber = broker.subscriber(
+            topics.progress,
+            # Every web process needs every snapshot; a client connecting reads the database first.
+            ack_policy=AckPolicy.ACK_FIRST,
+            auto_offset_reset="latest",
+            persistent=False,
+            title="RunProgressed (web hub)",
+        )
+
+        @subscriber
+        async def on_run_progressed(event: RunProgressed) -> None:
+            """Hand a run's new state to the hub."""
+            hub.publish(event.run)
+
+        await subscriber.start()
+        await pin_to_latest([subscriber])
+        try:
+            yield
+        finally:
+            await subscriber.stop()
+
+    return lifespan
