@@ -16,7 +16,7 @@ def dialect_insert(session: AsyncSession, table: Table) -> sqlite.Insert | postg
         return sqlite.insert(table)
     if dialect == "postgresql":
         return postgresql.insert(table)
-    raise NotImplementedError(f"no upsert for the {dialect!r} dialect")
+    raise ValueError(f"Headwater stores data in SQLite or PostgreSQL, not {dialect!r}")
 
 
 def upsert(
