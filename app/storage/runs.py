@@ -18,6 +18,16 @@ from app.storage.tables import table_of
 from app.storage.upsert import upsert
 from schemas.runs import RunStatus, TriggerKind
 
+FRESH_COUNTERS: dict[str, int] = {
+    "total": 0,
+    "done": 0,
+    "failed": 0,
+    "skipped": 0,
+    "rate_sampled_count": 0,
+    "revision": 0,
+}
+"""Counts, ETA sample and revision of a run that has not processed anything yet."""
+
 
 async def create_run(
     session: AsyncSession,
@@ -39,12 +49,7 @@ async def create_run(
         retry_of=retry_of,
         started_by_kind=started_by[0],
         started_by_name=started_by[1],
-        total=0,
-        done=0,
-        failed=0,
-        skipped=0,
-        rate_sampled_count=0,
-        revision=0,
+        **FRESH_COUNTERS,
         created_at=now,
         updated_at=now,
     )
@@ -70,12 +75,7 @@ async def ensure_live_run(
             selection={"kind": "live"},
             started_by_kind=TriggerKind.UPSTREAM,
             started_by_name=source,
-            total=0,
-            done=0,
-            failed=0,
-            skipped=0,
-            rate_sampled_count=0,
-            revision=0,
+            **FRESH_COUNTERS,
             created_at=now,
             started_at=now,
             updated_at=now,
