@@ -37,6 +37,10 @@ class ShuttingDown(HeadwaterError):
     """Work was abandoned because the process is stopping; it is redone after restart, not dead-lettered."""
 
 
+class InvalidRequestError(HeadwaterError):
+    """The request is well-formed but does not fit (e.g. a parameter the task does not take): 400."""
+
+
 class ConflictError(HeadwaterError):
     """The request contradicts the current state (e.g. a name that is taken)."""
 

@@ -28,6 +28,7 @@ from app.errors import PermanentError, RunCancelled, ShuttingDown, TransientErro
 from app.kafka.readiness import GroupReadiness
 from app.pipeline.context import Pipeline
 from app.pipeline.failures import dead_letter, dead_letter_from_error
+from app.settings import Settings
 from schemas.dead_letters import DeadLetterReason
 from schemas.progress import DocumentProgressed, Outcome
 
@@ -50,7 +51,14 @@ def subscription(pipeline: Pipeline, stage: str, readiness: GroupReadiness) -> d
         "decoder": raw_body,
         "listener": readiness.listener(stage),
         "auto_offset_reset": "earliest",
+        **group_timing(pipeline.settings),
     }
+
+
+def group_timing(settings: Settings) -> dict[str, int]:
+    """Session timeout and heartbeat of a consumer group (a third of the session, as Kafka advises)."""
+    session = settings.consumer_session_timeout_ms
+    return {"session_timeout_ms": session, "heartbeat_interval_ms": session // 3}
 
 
 def describe_validation_error(error: ValidationError) -> str:

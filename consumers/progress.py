@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from app.kafka.readiness import GroupReadiness
 from app.pipeline.context import Pipeline
 from app.runs.progress import record_progress
-from consumers._stage import describe_validation_error, raw_body
+from consumers._stage import describe_validation_error, group_timing, raw_body
 from schemas.progress import DocumentProgressed, RunProgressed
 
 log = structlog.get_logger(__name__)
@@ -32,6 +32,7 @@ def create_router(pipeline: Pipeline, readiness: GroupReadiness) -> KafkaRouter:
         decoder=raw_body,
         listener=readiness.listener(STAGE),
         auto_offset_reset="earliest",
+        **group_timing(pipeline.settings),
     )
     async def on_document_progressed(body: bytes) -> None:
         """Fold one stage report into its run and announce the run's new state."""

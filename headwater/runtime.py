@@ -3,9 +3,9 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import structlog
@@ -22,7 +22,6 @@ from app.kafka.topics import ensure_topics
 from app.pipeline.context import Pipeline, worker_identity
 from app.pipeline.extractor import Extractor
 from app.registry.cache import ActiveModels
-from app.registry.training import Trainer
 from app.runs.gate import RunGate
 from app.security.accounts import ensure_admin
 from app.security.secrets import resolve_secret_key
@@ -31,11 +30,16 @@ from app.storage.engine import create_engine, create_sessionmaker
 from app.storage.migrate import migrate
 from consumers import control
 from consumers.registry import STAGES
+from producers.auto_training import RunUpkeep
 from producers.documents import DocumentIntake
+from producers.fetch import NewDataFetcher
 from producers.launch import RunLauncher
 from producers.models import ModelCommands
 from producers.records import RecordIntake
+from producers.rescore_run import RescoreRuns
 from producers.runs import RunCommands
+from producers.scheduler import Scheduler
+from producers.training_run import TrainingRuns
 from schemas.topics import Topics
 from web.app import create_app
 from web.progress.feed import progress_feed
@@ -137,7 +141,31 @@ async def stage_workers(
             models=ActiveModels(core.sessions, core.blobs),
         )
         control_broker = new_broker(bootstrap, "headwater-control")
-        launcher = RunLauncher(core.sessions, control_broker, core.topics, pipeline.runs)
+        fetcher = NewDataFetcher.for_pipeline(pipeline, control_broker)
+        launcher = RunLauncher(
+            core.sessions,
+            control_broker,
+            core.topics,
+            pipeline.runs,
+            fetcher=fetcher,
+            training=TrainingRuns(
+                core.sessions,
+                control_broker,
+                core.topics,
+                pipeline.runs,
+                core.blobs,
+                scratch=settings.data_dir / "tmp",
+            ),
+            rescoring=RescoreRuns(core.sessions, control_broker, core.topics, pipeline.runs, pipeline.models),
+        )
+        upkeep = RunUpkeep(
+            core.sessions,
+            control_broker,
+            core.topics,
+            after_documents=settings.train_after_new_documents,
+            after_records=settings.train_after_new_records,
+            activate=settings.train_auto_activate,
+        )
         control_broker.include_router(control.create_router(pipeline, launcher))
         brokers = [control_broker]
         for name in stage_names:
@@ -149,7 +177,13 @@ async def stage_workers(
             await asyncio.gather(*warm_up, *(broker.start() for broker in brokers))
             await pin_to_latest(control_broker.subscribers)
             log.info("stages running", stages=list(stage_names))
-            async with launcher.sweeping(RUN_SWEEP_SECONDS):
+            scheduler = Scheduler(
+                core.sessions,
+                RunCommands(sessions=core.sessions, broker=control_broker, topics=core.topics),
+                grace=timedelta(hours=settings.schedule_grace_hours),
+            )
+            ticking = scheduler.running(settings.schedule_tick_seconds)
+            async with launcher.sweeping(RUN_SWEEP_SECONDS), ticking, upkeep.sweeping(RUN_SWEEP_SECONDS):
                 yield
         finally:
             # Pool first: in-flight extractions are abandoned (never committed), so stopping the
@@ -176,31 +210,18 @@ async def bootstrap_admin(core: Core) -> str | None:
 def build_web_app(core: Core, producer: KafkaBroker, readiness: GroupReadiness) -> Litestar:
     """The Litestar app, wired to this process's database, blob store and producer."""
     intake = DocumentIntake(sessions=core.sessions, blobs=core.blobs, broker=producer, topics=core.topics)
-    trainer = Trainer(core.sessions, core.blobs, core.settings.data_dir / "tmp")
     hub = ProgressHub()
+    runs = RunCommands(sessions=core.sessions, broker=producer, topics=core.topics)
     services = WebServices(
         settings=core.settings,
         sessions=core.sessions,
         blobs=core.blobs,
         intake=intake,
         readiness=readiness.pending,
-        runs=RunCommands(sessions=core.sessions, broker=producer, topics=core.topics),
+        runs=runs,
         hub=hub,
-        lifespan=[progress_feed(producer, core.topics, hub), closing(trainer)],
+        lifespan=[progress_feed(producer, core.topics, hub)],
         records=RecordIntake(broker=producer, topics=core.topics),
-        models=ModelCommands(sessions=core.sessions, broker=producer, topics=core.topics, trainer=trainer),
+        models=ModelCommands(sessions=core.sessions, broker=producer, topics=core.topics, runs=runs),
     )
     return create_app(services)
-
-
-def closing(trainer: Trainer) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """A lifespan hook stopping the training process when the web app stops."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await asyncio.to_thread(trainer.close)
-
-    return lifespan

@@ -10,7 +10,7 @@ from uuid import UUID
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.blobs import BlobStore
+from app.blobs import BlobStore, StoredBlob
 from app.runs.live import live_run_id, utc_day
 from app.runs.tasks import LIVE_INGESTION
 from app.storage.documents import register_document
@@ -58,21 +58,35 @@ class DocumentIntake:
                 await ensure_live_run(
                     session, run_id=run_id, task=LIVE_INGESTION, source=source, day=utc_day(now), now=now
                 )
-            row, created = await register_document(
-                session,
-                doc_id=blob.sha256,
-                filename=filename,
-                source=source,
-                size_bytes=blob.size_bytes,
-                run_id=run_id,
-            )
-            if created:
-                await join_run(session, run_id, blob.sha256)
+            intake = await self.admit(session, blob, filename=filename, source=source, run_id=run_id)
+        if not intake.duplicate:
+            await self.announce(blob.sha256, filename=filename, source=source, run_id=run_id)
+        return intake
+
+    @staticmethod
+    async def admit(
+        session: AsyncSession, blob: StoredBlob, *, filename: str | None, source: str, run_id: UUID
+    ) -> Intake:
+        """Register stored bytes as a document of the run, in the caller's transaction (no publishing).
+
+        Bytes already registered are a duplicate: they do not join the run and are not processed again.
+        After the commit, `announce` each document that is not a duplicate.
+        """
+        row, created = await register_document(
+            session,
+            doc_id=blob.sha256,
+            filename=filename,
+            source=source,
+            size_bytes=blob.size_bytes,
+            run_id=run_id,
+        )
         if created:
-            event = DocumentSubmitted(
-                blob_sha256=blob.sha256, filename=filename, source=source, run_id=run_id
-            )
-            await self.broker.publish(event, self.topics.ingest_documents, key=blob.sha256.encode())
+            await join_run(session, run_id, blob.sha256)
         return Intake(
             doc_id=blob.sha256, status=DocumentStatus(row.status), duplicate=not created, run_id=row.run_id
         )
+
+    async def announce(self, doc_id: str, *, filename: str | None, source: str, run_id: UUID) -> None:
+        """Publish a newly registered document for processing (once its registration is committed)."""
+        event = DocumentSubmitted(blob_sha256=doc_id, filename=filename, source=source, run_id=run_id)
+        await self.broker.publish(event, self.topics.ingest_documents, key=doc_id.encode())

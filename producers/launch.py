@@ -6,6 +6,7 @@ launches runs whose command nobody heard and completes live runs whose day is ov
 
 A replay republishes stored inputs of the chosen documents to the task's first stage: the stored
 bytes (`DocumentSubmitted`) for clean, the cleaned document (`DocumentCleaned`) for extract.
+Fetch New Data fetches its sources first and registers what is new (`producers.fetch`).
 """
 
 import asyncio
@@ -28,14 +29,17 @@ from app.storage.run_documents import add_run_documents, cleaned_ids, select_doc
 from app.storage.run_tables import RunRow
 from app.storage.runs import active_runs, claim_run, lock_run
 from app.storage.tables import DocumentRow
+from producers.fetch import NewDataFetcher
 from producers.progress import announce
 from producers.replay import replay_event
+from producers.rescore_run import RescoreRuns
+from producers.training_run import TrainingRuns
 from schemas.documents import Stage
 from schemas.runs import RunDocumentStatus, RunStatus
 from schemas.topics import Topics
 
 log = structlog.get_logger(__name__)
-NO_SOURCES = "No sources configured: add a source before running Fetch New Data."
+NO_SOURCES = "No sources configured: add or enable a source before running Fetch New Data."
 NOT_CLEANED = "Not cleaned yet: run Clean PDF or Full Pipeline on it first."
 CANCELLED_BEFORE_QUEUED = "The run was cancelled before the document was queued."
 PUBLISH_CHUNK = 200
@@ -50,6 +54,12 @@ class RunLauncher:
     broker: KafkaBroker
     topics: Topics
     gate: RunGate
+    fetcher: NewDataFetcher
+    """Fetches the sources of Fetch New Data runs (producers/fetch.py)."""
+    training: TrainingRuns
+    """Trains the model of Train Model runs (producers/training_run.py)."""
+    rescoring: RescoreRuns
+    """Scores documents or records again for Rescore Data runs (producers/rescore_run.py)."""
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
 
     def launch_soon(self, run_id: UUID) -> None:
@@ -66,11 +76,18 @@ class RunLauncher:
         if run is None:
             return
         task = TASKS.get(run.task)
-        if task is None or task.launch is not Launch.REPLAY:
-            # Fetch New Data plugs in here once sources exist (see docs/ARCHITECTURE.md).
-            await self._fail(run_id, NO_SOURCES if task and task.launch is Launch.FETCH else "Not startable.")
-            return
-        await self._replay(run, task)
+        match task.launch if task else None:
+            case Launch.REPLAY:
+                assert task is not None
+                await self._replay(run, task)
+            case Launch.FETCH:
+                await self._fetch_new_data(run_id)
+            case Launch.TRAIN:
+                await self.training.launch(run)
+            case Launch.RESCORE:
+                await self.rescoring.launch(run)
+            case _:
+                await self._fail(run_id, "Not startable.")
 
     async def sweep(self) -> None:
         """Launch queued runs nobody launched; complete live runs whose day is over."""
@@ -134,6 +151,15 @@ class RunLauncher:
                 return
             chunk = ready[start : start + PUBLISH_CHUNK]
             await asyncio.gather(*(self._publish(run.id, task.first_stage, doc) for doc in chunk))
+
+    async def _fetch_new_data(self, run_id: UUID) -> None:
+        outcome = await self.fetcher.fetch(run_id)
+        if outcome.sources == 0:
+            await self._fail(run_id, NO_SOURCES)
+        elif outcome.failure is not None:
+            await self._fail(run_id, outcome.failure)
+        else:  # completes at once when nothing was new
+            await self._refresh(run_id)
 
     async def _publish(self, run_id: UUID, stage: Stage, doc: DocumentRow) -> None:
         topic, event = replay_event(self.topics, run_id, stage, doc)

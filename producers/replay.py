@@ -11,9 +11,10 @@ import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.runs.tasks import TASKS
+from app.runs.tasks import RESCORE, TASKS
 from app.storage.run_documents import pending_replays
 from app.storage.tables import DocumentRow
+from producers.rescore_run import republish
 from schemas.base import Event
 from schemas.documents import DocumentCleaned, DocumentSubmitted, Stage
 from schemas.topics import Topics
@@ -44,9 +45,13 @@ async def resume_replays(
     async with sessions() as session:
         pending = await pending_replays(session)
     for run_id, task, doc in pending:
+        if task == RESCORE:
+            continue  # enters at the score stage, from its stored extraction: below
         stage = TASKS[task].first_stage if task in TASKS else Stage.CLEAN
         topic, event = replay_event(topics, run_id, stage, doc)
         await broker.publish(event, topic, key=doc.id.encode())
+    rescores = [(run_id, doc) for run_id, task, doc in pending if task == RESCORE]
+    await republish(sessions, broker, topics, rescores)
     if pending:
         log.info("resumed runs", documents=len(pending))
     return len(pending)

@@ -15,15 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.errors import ConflictError, NotFoundError
 from app.runs.ledger import cancel_run
+from app.runs.parameters import parameters_for
 from app.runs.selection import Selection, failed_in, selection_of
 from app.runs.snapshot import snapshot_of
 from app.runs.tasks import get_task, retry_task
+from app.storage.records import get_dataset
 from app.storage.run_documents import count_run_documents, unknown_ids
 from app.storage.runs import create_run, get_run
 from producers.progress import announce
 from schemas.control import CancelRun, RetryRun, StartRun
+from schemas.models import ModelKind, TrainModel
 from schemas.runs import RunSnapshot, StartedBy
 from schemas.topics import Topics
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedRun:
+    """A run added in a transaction, and the command that launches it once that is committed."""
+
+    snapshot: RunSnapshot
+    command: StartRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,28 +45,61 @@ class RunCommands:
     broker: KafkaBroker
     topics: Topics
 
-    async def start(self, task_slug: str, documents: str | list[str], by: StartedBy) -> RunSnapshot:
-        """Queue a run of a task over the chosen documents; a worker launches it."""
+    async def start(
+        self,
+        task_slug: str,
+        documents: str | list[str],
+        by: StartedBy,
+        *,
+        model: TrainModel | None = None,
+        dataset: str | None = None,
+    ) -> RunSnapshot:
+        """Queue a run of a task over the chosen documents (or with its parameters); a worker launches it."""
+        async with self.sessions.begin() as session:
+            queued = await self.queue(session, task_slug, documents, by, model=model, dataset=dataset)
+        await self.publish(queued)
+        return queued.snapshot
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        task_slug: str,
+        documents: str | list[str],
+        by: StartedBy,
+        *,
+        model: TrainModel | None = None,
+        dataset: str | None = None,
+    ) -> QueuedRun:
+        """Add the queued run in the caller's transaction; `publish` it once that is committed.
+
+        A run committed but never published is still launched: workers sweep for unheard runs.
+        """
         task = get_task(task_slug)
         if not task.startable:
             raise ConflictError(f"{task.name} runs by itself and cannot be started by hand")
+        parameters = parameters_for(task, documents=documents, model=model, dataset=dataset)
         selection = selection_of(documents)
         now = datetime.now(UTC)
-        async with self.sessions.begin() as session:
-            await self._check_selection(session, selection)
-            run = await create_run(
-                session,
-                run_id=uuid.uuid4(),
-                task=task.slug,
-                selection=selection,
-                started_by=(by.kind, by.name),
-                now=now,
-            )
-            snapshot = snapshot_of(run)
+        await self._check_selection(session, selection)
+        trains_on = model.scope if model and model.kind is ModelKind.RECORD_ANOMALY else None
+        await self._check_dataset(session, dataset or trains_on)
+        run = await create_run(
+            session,
+            run_id=uuid.uuid4(),
+            task=task.slug,
+            selection=selection,
+            started_by=(by.kind, by.name),
+            now=now,
+            parameters=parameters,
+        )
         command = StartRun(run_id=run.id, task=task.slug, issued_by=by, issued_at=now)
-        await self.broker.publish(command, self.topics.control, key=str(run.id).encode())
-        await announce(self.broker, self.topics, snapshot)
-        return snapshot
+        return QueuedRun(snapshot_of(run), command)
+
+    async def publish(self, queued: QueuedRun) -> None:
+        """Tell every worker about a committed queued run, and announce its state."""
+        key = str(queued.command.run_id).encode()
+        await self.broker.publish(queued.command, self.topics.control, key=key)
+        await announce(self.broker, self.topics, queued.snapshot)
 
     async def cancel(self, run_id: UUID, by: StartedBy) -> RunSnapshot:
         """Cancel a run: committed, then announced to every worker, before this returns."""
@@ -96,6 +140,11 @@ class RunCommands:
         await self.broker.publish(command, self.topics.control, key=str(run.id).encode())
         await announce(self.broker, self.topics, snapshot)
         return snapshot
+
+    @staticmethod
+    async def _check_dataset(session: AsyncSession, dataset: str | None) -> None:
+        if dataset is not None and await get_dataset(session, dataset) is None:
+            raise NotFoundError(f"no dataset named {dataset!r}")
 
     @staticmethod
     async def _check_selection(session: AsyncSession, selection: Selection) -> None:

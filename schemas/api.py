@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import Field
 
 from schemas.base import DocId, Message
-from schemas.dead_letters import DeadLetterReason
+from schemas.dead_letters import DeadLetterReason, DeadLetterStatus
 from schemas.documents import DocumentStatus
 
 
@@ -105,6 +105,10 @@ class DeadLetterRead(Message):
     run_id: UUID | None
     payload_preview: str
     occurred_at: datetime
+    status: DeadLetterStatus = DeadLetterStatus.OPEN
+    resolved_at: datetime | None = Field(default=None, description="When it was retried or discarded.")
+    resolved_by: str | None = Field(default=None, description="Who retried or discarded it.")
+    retry_run_id: UUID | None = Field(default=None, description="The run retrying its document, if any.")
 
 
 class DeadLetterPage(Message):

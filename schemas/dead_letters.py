@@ -26,6 +26,15 @@ class DeadLetterReason(StrEnum):
     INVALID_RECORD = "invalid_record"
 
 
+class DeadLetterStatus(StrEnum):
+    """What an operator did about a dead letter; the row is kept either way, for the record."""
+
+    OPEN = "open"
+    RETRIED = "retried"
+    """Its input was sent through the pipeline again; failing again reopens it."""
+    DISCARDED = "discarded"
+
+
 class DeadLettered(Event):
     """A stage gave up on an input; it is kept, visible and retryable."""
 

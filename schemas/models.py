@@ -70,7 +70,7 @@ class ModelPage(Message):
 
 
 class TrainModel(Message):
-    """Train a model now on the service's own data; it is registered inactive until activated.
+    """Train a model on the service's own data (a `train-model` run); registered inactive unless `activate`.
 
     `document_classifier` learns from labelled documents, `document_topics` from every stored
     document, `record_anomaly` from the records of the dataset named by `scope`.
@@ -85,6 +85,9 @@ class TrainModel(Message):
         default=0.01, gt=0, le=0.5, description="Expected share of anomalies (`record_anomaly` only)."
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    activate: bool = Field(
+        default=False, description="Activate the model once it is registered (scorers switch within seconds)."
+    )
 
     @model_validator(mode="after")
     def _scope_fits_kind(self) -> Self:

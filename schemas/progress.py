@@ -1,6 +1,6 @@
 """Progress events: what each stage did with one document of a run, and the run's resulting state."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -32,7 +32,19 @@ class DocumentProgressed(Event):
     occurred_at: datetime
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class RunProgressed(Event):
     """A run's state changed: its counts, rate, ETA or status. Consumed by every web process."""
 
     run: RunSnapshot
+    sent_at: datetime = Field(
+        default_factory=_now,
+        description=(
+            "When the sender sent this message: the publisher on the progress topic; on /ws/progress the "
+            "web process, once per delivery (every client of a delivery gets the same time). Arrival "
+            "time minus `sent_at` is how long the message travelled."
+        ),
+    )

@@ -14,6 +14,8 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from schemas.base import DocId, Message
+from schemas.models import ModelVersion, TrainModel
+from schemas.records import DatasetSlug
 
 
 class RunStatus(StrEnum):
@@ -50,6 +52,8 @@ class TriggerKind(StrEnum):
     API_TOKEN = "api_token"  # noqa: S105 - a kind of caller, not a secret
     SCHEDULE = "schedule"
     UPSTREAM = "upstream"
+    AUTOMATIC = "automatic"
+    """Started by Headwater itself, e.g. training after N new documents (`name` says which threshold)."""
 
 
 class StartedBy(Message):
@@ -100,7 +104,14 @@ class RunSnapshot(Message):
     day: date | None = Field(description="The UTC day of a live-ingestion run.")
     started_by: StartedBy
     retry_of: UUID | None
-    message: str | None = Field(description="Why the run failed, when it failed as a whole.")
+    message: str | None = Field(
+        description="Why the run failed as a whole; for a run that counts steps, the step in progress "
+        "or what it produced."
+    )
+    training: TrainModel | None = Field(default=None, description="What a `train-model` run trains.")
+    dataset: DatasetSlug | None = Field(default=None, description="The dataset a `rescore` run scores.")
+    model_id: UUID | None = Field(default=None, description="The model a `train-model` run registered.")
+    model_version: ModelVersion | None = Field(default=None, description="That model's version.")
     revision: int = Field(description="Grows with every change; a newer snapshot has a higher revision.")
     created_at: datetime
     started_at: datetime | None
@@ -147,20 +158,42 @@ RunSelector = Annotated[
 
 
 class StartRunRequest(Message):
-    """Which documents a run covers: `"all"`, `"failed"`, `"run:<run id>"` or a list of document ids."""
+    """Which documents a run covers: `"all"`, `"failed"`, `"run:<run id>"` or a list of document ids.
+
+    `train-model` takes `model` (what to train, and whether to activate it) instead; `rescore` scores
+    the chosen documents again, or with `dataset` that dataset's records.
+    """
 
     documents: Literal["all", "failed"] | RunSelector | list[DocId] = Field(
         default="all", examples=["all", "failed", "run:3f1c2a9e-0000-4000-8000-000000000000"]
     )
+    model: TrainModel | None = Field(
+        default=None,
+        description="`train-model` only: what to train; default a document classifier, not activated.",
+    )
+    dataset: DatasetSlug | None = Field(
+        default=None, description="`rescore` only: rescore this dataset's records instead of documents."
+    )
 
 
-class TaskSchedule(Message):
-    """When a task runs by itself (set by admins; scheduling is not built yet)."""
+class TaskSchedule(StartRunRequest):
+    """When a task runs by itself (admins set it), and over what: the fields of `StartRunRequest`.
 
-    cron: str = Field(examples=["0 3 * * *"])
-    timezone: str = Field(examples=["Europe/Paris"])
-    enabled: bool
-    next_run_at: datetime | None
+    Missed fires: when no worker ran over one or more fire times, the task runs once when one is back
+    (standing for the latest missed fire), unless that fire is older than the grace period
+    (`HEADWATER_SCHEDULE_GRACE_HOURS`, default 24): then it is skipped and the next one awaited.
+    """
+
+    task: str = Field(examples=["full-pipeline"])
+    cron: str = Field(examples=["0 4 * * *"], description="Five fields: minute hour day month weekday.")
+    timezone: str = Field(examples=["America/Toronto"], description="The IANA zone the cron reads.")
+    description: str = Field(examples=["At 04:00 every day"], description="The cron expression in words.")
+    enabled: bool = Field(description="False while paused.")
+    next_run_at: datetime | None = Field(description="The next fire time (UTC); None while paused.")
+    upcoming: list[datetime] = Field(description="The next few fire times (UTC); empty while paused.")
+    last_fired_at: datetime | None = Field(description="The fire time the last scheduled run stands for.")
+    last_run_id: UUID | None = Field(description="The last run the schedule started.")
+    updated_at: datetime
 
 
 class TaskRead(Message):

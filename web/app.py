@@ -8,16 +8,21 @@ from litestar.openapi import OpenAPIConfig
 from app.errors import HeadwaterError
 from web.controllers import (
     DatasetController,
+    DatasetSeriesController,
     DeadLetterController,
     DocumentController,
     DocumentLabelController,
     HealthController,
     ModelController,
     RunController,
+    ScheduleController,
+    SourceController,
+    StatsController,
     TaskController,
     progress_socket,
 )
 from web.errors import handle_domain_error, log_unexpected_error
+from web.pages import dashboard, template_config
 from web.security import security_layer
 from web.security.docs import DOCS_PATH, docs_render_plugins, docs_router
 from web.services import WebServices
@@ -33,12 +38,18 @@ def create_app(services: WebServices) -> Litestar:
             HealthController,
             TaskController,
             RunController,
+            ScheduleController,
             DocumentLabelController,
             DatasetController,
+            DatasetSeriesController,
             ModelController,
+            SourceController,
+            StatsController,
             progress_socket,
             *security.route_handlers,
+            *dashboard(),
         ],
+        template_config=template_config(),
         lifespan=list(services.lifespan),
         dependencies=services.dependencies(),
         exception_handlers={HeadwaterError: handle_domain_error},

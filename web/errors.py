@@ -7,6 +7,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions.responses import create_exception_response
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
@@ -15,7 +16,14 @@ from litestar.status_codes import (
 )
 from litestar.types import Scope
 
-from app.errors import ConflictError, HeadwaterError, NotFoundError, PermanentError, TransientError
+from app.errors import (
+    ConflictError,
+    HeadwaterError,
+    InvalidRequestError,
+    NotFoundError,
+    PermanentError,
+    TransientError,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +34,8 @@ def domain_error_to_http(exc: HeadwaterError) -> HTTPException:
         return HTTPException(status_code=HTTP_404_NOT_FOUND, detail=str(exc) or "Not Found")
     if isinstance(exc, ConflictError):
         return HTTPException(status_code=HTTP_409_CONFLICT, detail=str(exc))
+    if isinstance(exc, InvalidRequestError):
+        return HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=str(exc))
     if isinstance(exc, PermanentError):
         return HTTPException(
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
@@ -49,7 +59,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: HeadwaterError) ->
 
 async def log_unexpected_error(exc: Exception, scope: Scope) -> None:
     """Log errors nobody meant to raise (logging itself is configured by the entrypoint)."""
-    if isinstance(exc, NotFoundError | PermanentError | ConflictError):
+    if isinstance(exc, NotFoundError | PermanentError | ConflictError | InvalidRequestError):
         return
     if isinstance(exc, HTTPException) and exc.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
         return  # the client's mistake (400, 404, 413...), answered as such

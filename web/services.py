@@ -43,8 +43,16 @@ class DocumentSubmitter(Protocol):
 class RunCommander(Protocol):
     """Starts, cancels and retries runs (`producers.runs.RunCommands` is the real one)."""
 
-    async def start(self, task_slug: str, documents: str | list[str], by: StartedBy) -> RunSnapshot:
-        """Queue a run of a task over the chosen documents."""
+    async def start(
+        self,
+        task_slug: str,
+        documents: str | list[str],
+        by: StartedBy,
+        *,
+        model: TrainModel | None = None,
+        dataset: str | None = None,
+    ) -> RunSnapshot:
+        """Queue a run of a task over the chosen documents (or what to train, or a dataset to rescore)."""
         ...
 
     async def cancel(self, run_id: UUID, by: StartedBy) -> RunSnapshot:
@@ -75,8 +83,8 @@ class RecordSubmitter(Protocol):
 class ModelCommander(Protocol):
     """Trains and activates models (`producers.models.ModelCommands` is the real one)."""
 
-    async def train(self, request: TrainModel) -> ModelInfo:
-        """Train a model on the stored data and register it, inactive."""
+    async def train(self, request: TrainModel, by: StartedBy) -> RunSnapshot:
+        """Start a Train Model run for the requested model."""
         ...
 
     async def activate(self, model_id: UUID, by: StartedBy) -> ModelInfo:

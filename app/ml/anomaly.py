@@ -16,9 +16,6 @@ import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.ensemble import IsolationForest
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline
 
 from app.ml.model import NotEnoughData, TrainedModel, model_version, require_kind
 from app.ml.ranges import fit_ranges, range_excess
@@ -44,6 +41,11 @@ def train_anomaly(
     contamination: float | None = DEFAULT_CONTAMINATION,
 ) -> TrainedModel:
     """Fit an IsolationForest (median-imputed) on the records' numeric columns."""
+    # scikit-learn takes seconds to import; the scorers that import this module never need it.
+    from sklearn.ensemble import IsolationForest
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+
     if not numeric_columns:
         raise NotEnoughData("Anomaly detection needs at least one numeric column; the dataset has none.")
     if len(rows) < MIN_ROWS:

@@ -5,14 +5,14 @@ builds types it was told to trust. Loading first lists the artifact's types outs
 trusted set and refuses any but the few our models need (`TRUSTED_TYPES`), so an edited or
 foreign artifact cannot run code. The model's card (kind, version, params, metrics, ...) travels
 inside the artifact as JSON text.
+
+skops and scikit-learn are imported when a model is saved or loaded, not when this module is:
+they take seconds to import, and every Headwater process imports this module at start.
 """
 
 import json
 import zipfile
 from typing import Any
-
-import skops.io as sio
-from sklearn.pipeline import Pipeline
 
 from app.errors import HeadwaterError
 from app.ml.model import TrainedModel
@@ -46,12 +46,17 @@ def model_card(model: TrainedModel) -> dict[str, Any]:
 def dump_model(model: TrainedModel) -> bytes:
     """The model as skops bytes (zip-compressed)."""
     payload = {"format": ARTIFACT_FORMAT, "card": json.dumps(model_card(model)), "pipeline": model.pipeline}
+    import skops.io as sio  # slow import: see the module docstring
+
     data: bytes = sio.dumps(payload, compression=zipfile.ZIP_DEFLATED)
     return data
 
 
 def load_model(data: bytes) -> TrainedModel:
     """A model from `dump_model` bytes; raises ArtifactRefused for anything else."""
+    import skops.io as sio  # slow imports: see the module docstring
+    from sklearn.pipeline import Pipeline
+
     try:
         untrusted = set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES)
     except Exception as exc:  # a corrupt zip or JSON raises whatever the parser hits first

@@ -7,16 +7,17 @@ TF-IDF, so no vocabulary leaks from the held-out documents into the score.
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_validate
-from sklearn.pipeline import Pipeline
 
 from app.ml.model import NotEnoughData, TrainedModel, model_version
 from app.ml.text import KEYWORDS, bounded, raise_if_no_words, tfidf, top_terms
 from schemas.models import DocumentPrediction, ModelKind
 from schemas.records import JsonScalar
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 MIN_PER_CLASS = 3
 MAX_FOLDS = 5
@@ -42,6 +43,9 @@ def train_classifier(texts: Sequence[str], labels: Sequence[str], *, seed: int =
         "C": C,
         "seed": seed,
     }
+    # scikit-learn takes seconds to import; only training needs it, so only training imports it.
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
     folds = StratifiedKFold(n_splits=min(MAX_FOLDS, min(counts.values())), shuffle=True, random_state=seed)
     try:
         scores = cross_validate(_classifier(seed), docs, targets, cv=folds, scoring=("accuracy", "f1_macro"))
@@ -63,7 +67,10 @@ def train_classifier(texts: Sequence[str], labels: Sequence[str], *, seed: int =
     )
 
 
-def _classifier(seed: int) -> Pipeline:
+def _classifier(seed: int) -> "Pipeline":
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     return Pipeline(
         [
             ("tfidf", tfidf(stop_words=None, ngram_max=2)),

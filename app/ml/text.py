@@ -7,10 +7,12 @@ title, abstract, first sections — are what best say what a document is about.
 """
 
 from collections.abc import Iterable, Sequence
-
-from sklearn.feature_extraction.text import TfidfVectorizer
+from typing import TYPE_CHECKING
 
 from app.ml.model import NotEnoughData
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MAX_DOCUMENT_CHARS = 20_000
 MAX_FEATURES = 50_000
@@ -35,8 +37,11 @@ def bounded(texts: Sequence[str]) -> list[str]:
     return [text[:MAX_DOCUMENT_CHARS] for text in texts]
 
 
-def tfidf(*, stop_words: str | None, ngram_max: int) -> TfidfVectorizer:
+def tfidf(*, stop_words: str | None, ngram_max: int) -> "TfidfVectorizer":
     """A TF-IDF vectoriser: sublinear term frequency, accents folded, a capped vocabulary."""
+    # scikit-learn takes seconds to import; only training needs it, so only training imports it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         lowercase=True,
         strip_accents="unicode",

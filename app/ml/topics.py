@@ -7,8 +7,6 @@ topic's share of the document's topic weight, and the topic's keywords.
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.decomposition import NMF
-from sklearn.pipeline import Pipeline
 
 from app.ml.model import NotEnoughData, TrainedModel, model_version
 from app.ml.text import KEYWORDS, bounded, raise_if_no_words, tfidf, top_terms
@@ -26,6 +24,10 @@ def fit_topics(texts: Sequence[str], *, n_topics: int, seed: int = 0) -> Trained
         raise NotEnoughData(f"{n_topics} topics need at least {2 * n_topics} documents; got {len(texts)}.")
     docs = bounded(texts)
     params: dict[str, JsonScalar] = {"model": "tfidf+nmf", "n_topics": n_topics, "seed": seed}
+    # scikit-learn takes seconds to import; only training needs it, so only training imports it.
+    from sklearn.decomposition import NMF
+    from sklearn.pipeline import Pipeline
+
     pipeline = Pipeline(
         [
             ("tfidf", tfidf(stop_words="english", ngram_max=1)),

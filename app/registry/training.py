@@ -49,13 +49,17 @@ NOTHING_TO_LEARN = {
 }
 
 
+class TrainingAbandoned(ConflictError):
+    """Training took longer than the timeout; its worker process was stopped."""
+
+
 def _ignore_interrupts() -> None:
     """Pool workers ignore Ctrl-C: the parent shuts them down."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Trainer:
-    """Trains models one at a time in a worker process and registers them."""
+    """Trains models one at a time in a worker process and registers them (Train Model runs use one each)."""
 
     def __init__(
         self,
@@ -73,7 +77,16 @@ class Trainer:
 
     async def train(self, request: TrainModel) -> ModelInfo:
         """Train the requested model on the newest stored data and register it (inactive)."""
-        spec = await self.spec_for(request)
+        info = await self.fit(request, await self.spec_for(request))
+        async with self._sessions.begin() as session:
+            row = await register_model(session, info)
+        return row.info()
+
+    async def fit(self, request: TrainModel, spec: TrainingSpec) -> ModelInfo:
+        """Train on `spec` in the worker process and keep the artifact; the registry card, not yet registered.
+
+        ConflictError with the reason when the data cannot make a model (nothing, or too little, to learn).
+        """
         if not (spec.rows if isinstance(spec, AnomalySpec) else spec.texts):
             raise ConflictError(NOTHING_TO_LEARN[request.kind])  # no worker process started for nothing
         await anyio.Path(self._scratch).mkdir(parents=True, exist_ok=True)
@@ -86,12 +99,10 @@ class Trainer:
             blob = await anyio.to_thread.run_sync(self._blobs.put_file, out)
         assert blob.sha256 == summary.artifact_sha256
         info = summary.info(model_id=uuid.uuid4(), scope=request.scope, created_at=utcnow(), active=False)
-        async with self._sessions.begin() as session:
-            row = await register_model(session, info)
         log.info(
             "model trained", kind=info.kind, scope=info.scope, version=info.version, metrics=info.metrics
         )
-        return row.info()
+        return info
 
     async def spec_for(self, request: TrainModel) -> TrainingSpec:
         """What to train on: labelled or all stored documents, or a dataset's records."""
@@ -128,7 +139,7 @@ class Trainer:
         except TimeoutError:
             # A stuck worker cannot be interrupted: stop it off the event loop; a new pool starts next time.
             await asyncio.to_thread(self.close)
-            raise ConflictError(
+            raise TrainingAbandoned(
                 f"Training took longer than {self._timeout:.0f} s and was abandoned."
             ) from None
 

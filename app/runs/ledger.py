@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.runs.live import day_is_over
 from app.runs.rate import RateSample, eta_seconds, update_rate
 from app.runs.state import check_cancellable, document_status_after, run_status_after, success_of
-from app.runs.tasks import TASKS
+from app.runs.tasks import FETCH_NEW_DATA, TASKS, counts_itself
 from app.storage.documents import get_document
 from app.storage.run_documents import count_run_documents, get_run_document, set_run_document
 from app.storage.run_tables import RunRow
 from app.storage.runs import lock_run
 from schemas.progress import DocumentProgressed
-from schemas.runs import FINAL_RUN_STATUSES, RunDocumentStatus, RunStatus
+from schemas.runs import FINAL_RUN_STATUSES, RunCounts, RunDocumentStatus, RunStatus
 
 log = structlog.get_logger(__name__)
 
@@ -51,8 +51,14 @@ async def apply_progress(session: AsyncSession, event: DocumentProgressed, now: 
 
 
 async def refresh_run(session: AsyncSession, run: RunRow, now: datetime) -> RunRow:
-    """Recount a locked run's documents; advance its status, success, rate, ETA and revision."""
-    counts = await count_run_documents(session, run.id)
+    """Recount a locked run's documents; advance its status, success, rate, ETA and revision.
+
+    A run that counts steps or records itself (`counts_itself`) keeps the counts its worker wrote.
+    """
+    if counts_itself(run.task, run.parameters):
+        counts = RunCounts(total=run.total, done=run.done, failed=run.failed, skipped=run.skipped)
+    else:
+        counts = await count_run_documents(session, run.id)
     status = run_status_after(run.status, counts, live=run.live, day_over=day_is_over(run.day, now))
     previous = RateSample(
         run.rate_per_second, run.rate_sampled_at or run.started_at or now, run.rate_sampled_count
@@ -64,7 +70,8 @@ async def refresh_run(session: AsyncSession, run: RunRow, now: datetime) -> RunR
     run.eta_seconds = eta_seconds(counts.pending, sample.per_second)
     if status is not run.status:
         run.status = status
-    run.success = success_of(run.status, counts)
+    # A Fetch New Data run's message lists the sources or files it could not fetch.
+    run.success = success_of(run.status, counts, problems=run.task == FETCH_NEW_DATA and bool(run.message))
     if run.status in FINAL_RUN_STATUSES and run.finished_at is None:
         run.finished_at = now
     run.revision += 1

@@ -15,10 +15,21 @@ def humanize_duration(seconds: float) -> str:
 
 
 def summarize(
-    phrase: str, status: RunStatus, counts: RunCounts, eta: float | None, message: str | None = None
+    phrase: str,
+    status: RunStatus,
+    counts: RunCounts,
+    eta: float | None,
+    message: str | None = None,
+    unit: str = "files processed",
 ) -> str:
-    """The run's state as one sentence, led by what the task does."""
-    progress = f"{counts.processed}/{counts.total} files processed"
+    """The run's state as one sentence, led by what the task does.
+
+    `message` is the failure's reason, or for a run that counts steps the step in progress (running)
+    and what it produced (completed): "Training model — 1/3 steps done (Fitting and cross-validating)".
+    """
+    progress = f"{counts.processed}/{counts.total} {unit}"
+    if status is RunStatus.RUNNING and message:
+        progress = f"{progress} ({message})"
     if status is RunStatus.QUEUED:
         return f"{phrase} — queued"
     if status is RunStatus.RUNNING and counts.pending == 0:
@@ -26,6 +37,8 @@ def summarize(
     if status is RunStatus.RUNNING:
         remaining = "estimating time remaining" if eta is None else f"{humanize_duration(eta)} remaining"
         return f"{phrase} — {progress}, {remaining}"
+    if status is RunStatus.COMPLETED and message:
+        return f"{phrase} — completed, {progress}: {message}"
     if status is RunStatus.COMPLETED:
         return f"{phrase} — completed, {progress}, {counts.failed} failed"
     if status is RunStatus.FAILED:

@@ -3,6 +3,7 @@
 from app.runs.phrases import summarize
 from app.runs.tasks import TASKS
 from app.storage.run_tables import RunRow
+from schemas.models import TrainModel
 from schemas.runs import RunCounts, RunSnapshot, StartedBy
 
 
@@ -11,13 +12,16 @@ def snapshot_of(run: RunRow) -> RunSnapshot:
     task = TASKS.get(run.task)
     name = task.name if task else run.task
     phrase = task.phrase if task else run.task
+    parameters = run.parameters or {}
     counts = RunCounts(total=run.total, done=run.done, failed=run.failed, skipped=run.skipped)
     return RunSnapshot(
         id=run.id,
         task=run.task,
         task_name=name,
         phrase=phrase,
-        summary=summarize(phrase, run.status, counts, run.eta_seconds, run.message),
+        summary=summarize(
+            phrase, run.status, counts, run.eta_seconds, run.message, task.unit if task else "files processed"
+        ),
         status=run.status,
         success=run.success,
         counts=counts,
@@ -29,6 +33,10 @@ def snapshot_of(run: RunRow) -> RunSnapshot:
         started_by=StartedBy(kind=run.started_by_kind, name=run.started_by_name),
         retry_of=run.retry_of,
         message=run.message,
+        training=None if parameters.get("model") is None else TrainModel.model_validate(parameters["model"]),
+        dataset=parameters.get("dataset"),
+        model_id=run.model_id,
+        model_version=run.model_version,
         revision=run.revision,
         created_at=run.created_at,
         started_at=run.started_at,

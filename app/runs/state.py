@@ -33,11 +33,14 @@ def run_status_after(status: RunStatus, counts: RunCounts, *, live: bool, day_ov
     return RunStatus.RUNNING
 
 
-def success_of(status: RunStatus, counts: RunCounts) -> bool | None:
-    """True for a completed run without failures; None while the run is not final."""
+def success_of(status: RunStatus, counts: RunCounts, *, problems: bool = False) -> bool | None:
+    """True for a completed run without failures; None while the run is not final.
+
+    `problems`: something outside its documents went wrong (a source Fetch New Data could not fetch).
+    """
     if status not in FINAL_RUN_STATUSES:
         return None
-    return status is RunStatus.COMPLETED and counts.failed == 0
+    return status is RunStatus.COMPLETED and counts.failed == 0 and not problems
 
 
 def check_cancellable(status: RunStatus, *, live: bool) -> None:

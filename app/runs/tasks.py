@@ -4,10 +4,13 @@ Tasks are code, not rows: their behaviour is code too. What an admin edits about
 schedule) belongs in the database, keyed by the task's slug.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from app.errors import NotFoundError
+from schemas.auth import Role
 from schemas.documents import Stage
 
 
@@ -20,6 +23,10 @@ class Launch(StrEnum):
     """Fetch new documents from the configured sources (Fetch New Data)."""
     LIVE = "live"
     """Never started by hand: documents join it as they arrive (uploads, ingest events)."""
+    TRAIN = "train"
+    """Train a model in a worker process of the launching worker (Train Model); counts steps."""
+    RESCORE = "rescore"
+    """Score stored documents again from their extraction, or a dataset's records (Rescore Data)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,10 @@ class TaskDefinition:
     stages: tuple[str, ...]
     phrase: str
     launch: Launch
+    unit: str = "files processed"
+    """What the counts count, as the summary says it: "7/10 files processed", "2/4 steps done"."""
+    role: Role = Role.OPERATOR
+    """Who may start a run of it (the API route itself needs an operator)."""
 
     @property
     def startable(self) -> bool:
@@ -59,12 +70,15 @@ NEXT_STAGE: dict[str, str | None] = {
     Stage.STORE: None,
 }
 LIVE_INGESTION = "live-ingestion"
+FETCH_NEW_DATA = "fetch-new-data"
+TRAIN_MODEL = "train-model"
+RESCORE = "rescore"
 
 TASKS: dict[str, TaskDefinition] = {
     task.slug: task
     for task in (
         TaskDefinition(
-            "fetch-new-data",
+            FETCH_NEW_DATA,
             "Fetch New Data",
             "Fetch new documents from every configured source and run them through the pipeline.",
             PIPELINE,
@@ -103,8 +117,37 @@ TASKS: dict[str, TaskDefinition] = {
             "Executing PDF extraction pipeline",
             Launch.LIVE,
         ),
+        TaskDefinition(
+            TRAIN_MODEL,
+            "Train Model",
+            "Train a document classifier, document topics or a dataset's anomaly model on the stored data; "
+            "optionally activate it.",
+            (),
+            "Training model",
+            Launch.TRAIN,
+            unit="steps done",
+            role=Role.ADMIN,
+        ),
+        TaskDefinition(
+            RESCORE,
+            "Rescore Data",
+            "Score the chosen stored documents again with the active models (from their stored extraction), "
+            "or every record of a dataset.",
+            (SCORE, Stage.STORE),
+            "Rescoring data",
+            Launch.RESCORE,
+            unit="items scored",
+        ),
     )
 }
+
+
+def counts_itself(task: str, parameters: Mapping[str, Any] | None) -> bool:
+    """Whether a run's counts are steps or records written by its worker, not its documents' states.
+
+    Train Model counts its steps; Rescore Data over a dataset counts the dataset's records.
+    """
+    return task == TRAIN_MODEL or (task == RESCORE and bool((parameters or {}).get("dataset")))
 
 
 def get_task(slug: str) -> TaskDefinition:
@@ -116,5 +159,6 @@ def get_task(slug: str) -> TaskDefinition:
 
 
 def retry_task(slug: str) -> TaskDefinition:
-    """The task that retries a run of `slug`: the same, except live ingestion retries as Full Pipeline."""
-    return TASKS["full-pipeline"] if slug == LIVE_INGESTION else get_task(slug)
+    """The task that retries a run of `slug`: the same, except that live ingestion and Fetch New Data
+    retry as Full Pipeline (their failed documents are already here: fetching again would not redo them)."""
+    return TASKS["full-pipeline"] if slug in (LIVE_INGESTION, FETCH_NEW_DATA) else get_task(slug)

@@ -21,6 +21,8 @@ from app.storage.models import ModelRow
 from app.storage.predictions import DocumentLabelRow, DocumentPredictionRow
 from app.storage.records import DatasetRow, RecordRow
 from app.storage.run_tables import RunDocumentRow, RunRow
+from app.storage.schedules import ScheduleRow
+from app.storage.sources import SourceItemRow, SourceRow
 from app.storage.stages import (
     get_stage,
     list_stages,
@@ -56,6 +58,9 @@ __all__ = [
     "RecordRow",
     "RunDocumentRow",
     "RunRow",
+    "ScheduleRow",
+    "SourceItemRow",
+    "SourceRow",
     "StageStatus",
     "TableRow",
     "UnfinishedDocument",

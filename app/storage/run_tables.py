@@ -1,6 +1,7 @@
 """ORM tables of runs: one row per run, one per document a run covers.
 
-Migration 0002_runs creates exactly this schema (and adds `document_stages.run_id`).
+Migration 0002_runs creates this schema (and adds `document_stages.run_id`); 0003_run_parameters adds
+the parameters and the trained model of parameterised runs, and the `automatic` trigger.
 """
 
 from datetime import date, datetime
@@ -44,6 +45,10 @@ class RunRow(Base):
     )
     started_by_name: Mapped[str | None] = mapped_column(sa.String(255))
     message: Mapped[str | None] = mapped_column(sa.Text)
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    """What a parameterised run does: `{"model": {...}}` (train-model), `{"dataset": ...}` (rescore)."""
+    model_id: Mapped[UUID | None] = mapped_column(sa.Uuid)
+    model_version: Mapped[str | None] = mapped_column(sa.String(64))
     total: Mapped[int] = mapped_column(sa.Integer, default=0)
     done: Mapped[int] = mapped_column(sa.Integer, default=0)
     failed: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -38,6 +38,7 @@ async def create_run(
     started_by: tuple[TriggerKind, str | None],
     now: datetime,
     retry_of: UUID | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> RunRow:
     """Insert a queued run."""
     row = RunRow(
@@ -46,6 +47,7 @@ async def create_run(
         status=RunStatus.QUEUED,
         live=False,
         selection=selection,
+        parameters=parameters,
         retry_of=retry_of,
         started_by_kind=started_by[0],
         started_by_name=started_by[1],
@@ -83,6 +85,39 @@ async def ensure_live_run(
         .returning(runs.c.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def create_run_once(
+    session: AsyncSession,
+    *,
+    run_id: UUID,
+    task: str,
+    parameters: dict[str, Any],
+    started_by: tuple[TriggerKind, str | None],
+    now: datetime,
+) -> RunRow | None:
+    """Insert a queued run with a derived id unless it exists; the new run, or None if another made it."""
+    runs = table_of(RunRow)
+    stmt = (
+        upsert(session, runs, keys=["id"])
+        .values(
+            id=run_id,
+            task=task,
+            status=RunStatus.QUEUED,
+            live=False,
+            selection={"kind": "all"},
+            parameters=parameters,
+            started_by_kind=started_by[0],
+            started_by_name=started_by[1],
+            **FRESH_COUNTERS,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(runs.c.id)
+    )
+    if (await session.execute(stmt)).scalar_one_or_none() is None:
+        return None
+    return await get_run(session, run_id)
 
 
 async def get_run(session: AsyncSession, run_id: UUID) -> RunRow | None:

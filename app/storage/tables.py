@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from schemas.dead_letters import DeadLetterStatus
 from schemas.documents import DocumentStatus
 
 NAMING_CONVENTION = {
@@ -162,6 +163,7 @@ class DeadLetterRow(Base):
     __table_args__ = (
         sa.Index("ix_dead_letters_occurred_at", "occurred_at"),
         sa.Index("ix_dead_letters_doc_id", "doc_id"),
+        sa.Index("ix_dead_letters_status", "status"),
     )
 
     id: Mapped[UUID] = mapped_column(sa.Uuid, primary_key=True)
@@ -173,6 +175,15 @@ class DeadLetterRow(Base):
     run_id: Mapped[UUID | None] = mapped_column(sa.Uuid)
     payload_preview: Mapped[str] = mapped_column(sa.Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Added by migration 0003_dead_letter_actions: what an operator did about it, when and who.
+    status: Mapped[DeadLetterStatus] = mapped_column(
+        _status_type(DeadLetterStatus),
+        default=DeadLetterStatus.OPEN,
+        server_default=DeadLetterStatus.OPEN.value,
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(255))
+    retry_run_id: Mapped[UUID | None] = mapped_column(sa.Uuid)
 
 
 def table_of(row_class: type[Base]) -> sa.Table:

@@ -13,7 +13,7 @@ from faststream.kafka import KafkaBroker
 from app.kafka.readiness import GroupReadiness
 from app.security.accounts import ensure_admin
 from app.security.authentication import issue_token
-from app.settings import Settings
+from app.settings import EMBEDDED_SESSION_TIMEOUT_MS, Settings
 from headwater.runtime import Core, build_web_app, open_core, publisher, stage_workers
 from headwater.serve import serve_http
 from tests.conftest import free_port
@@ -68,6 +68,7 @@ def isolated_settings(bootstrap: str, data_dir: Path, database_url: str, **overr
         data_dir=data_dir,
         database_url=database_url,
         extract_workers=2,
+        kafka_session_timeout_ms=EMBEDDED_SESSION_TIMEOUT_MS,  # the session broker is an embedded one
         **overrides,
     )
 

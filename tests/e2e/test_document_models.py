@@ -1,8 +1,10 @@
-"""Document models through the real broker: stored unscored until a classifier trained on labelled
-documents is activated; then a new document is stored with its predicted class and the model's version."""
+"""Document models through the real broker: stored unscored until a Train Model run on labelled
+documents registers and activates a classifier; then a new document is stored with its predicted class
+and the model's version, and a Rescore Data run gives the earlier documents theirs."""
 
 import asyncio
 import random
+from typing import Any
 
 import pytest
 from fpdf import FPDF
@@ -32,7 +34,17 @@ async def upload(service: Service, name: str, content: bytes) -> str:
     return str(response.json()["doc_id"])
 
 
-async def test_a_classifier_trained_on_labelled_documents_predicts_the_class_of_a_new_one(
+async def wait_for_run(service: Service, run_id: str, timeout: float = 90) -> dict[str, Any]:
+    """Poll the API until the run is final; return its state."""
+    async with asyncio.timeout(timeout):
+        while True:
+            run = (await service.client.get(f"/api/v1/runs/{run_id}")).json()["run"]
+            if run["status"] in ("completed", "failed", "cancelled"):
+                return dict(run)
+            await asyncio.sleep(0.2)
+
+
+async def test_a_train_model_run_on_labelled_documents_predicts_new_ones_and_a_rescore_the_earlier_ones(
     service: Service,
 ) -> None:
     client = service.client
@@ -43,23 +55,41 @@ async def test_a_classifier_trained_on_labelled_documents_predicts_the_class_of_
     assert {stage["stage"] for stage in details[doc_ids[0]]["stages"]} >= {"extract", "score", "store"}
     unscored = (await client.get(f"/api/v1/documents/{doc_ids[0]}/predictions")).json()
     assert unscored == {"doc_id": doc_ids[0], "label": None, "predictions": []}
+    refused = await client.post("/api/v1/tasks/rescore/runs", json={})
+    assert (await wait_for_run(service, refused.json()["id"]))["message"].startswith(
+        "No active document model"
+    )
 
     for doc_id, label in zip(doc_ids, labels, strict=True):
         labelled = await client.put(f"/api/v1/documents/{doc_id}/label", json={"label": label})
         assert labelled.json()["label"] == label
-    trained = await client.post("/api/v1/models/train", json={"kind": "document_classifier"})
-    assert trained.status_code == 201, trained.text
-    model = trained.json()
+    started = await client.post(
+        "/api/v1/tasks/train-model/runs", json={"model": {"kind": "document_classifier", "activate": True}}
+    )
+    assert started.status_code == 202, started.text
+    trained = await wait_for_run(service, started.json()["id"])
+    assert (trained["status"], trained["success"], trained["counts"]["done"]) == ("completed", True, 4), (
+        trained
+    )
+    model = (await client.get(f"/api/v1/models/{trained['model_id']}")).json()
+    assert (model["version"], model["active"]) == (trained["model_version"], True)
     assert model["training_size"] == 12 and model["metrics"]["cv_accuracy"] >= 0.75
-    assert (await client.post(f"/api/v1/models/{model['id']}/activate")).json()["active"] is True
     await asyncio.sleep(DEFAULT_TTL_SECONDS)  # the command is immediate; this covers a worker that missed it
 
     new = await upload(service, "new.pdf", text_pdf(text_about("medicine", random.Random(99), words=60)))
     assert (await service.wait_until_final([new]))[new]["status"] == "stored"
-
     [prediction] = (await client.get(f"/api/v1/documents/{new}/predictions")).json()["predictions"]
-    assert prediction["kind"] == "document_classifier"
-    assert prediction["label"] == "medicine"
+    assert (prediction["kind"], prediction["label"]) == ("document_classifier", "medicine")
     assert prediction["model_version"] == model["version"]
     assert prediction["score"] > 1 / len(VOCABULARIES)
     assert set(prediction["keywords"]) & set(VOCABULARIES["medicine"])
+
+    rescore = await client.post("/api/v1/tasks/rescore/runs", json={"documents": doc_ids})
+    rescored = await wait_for_run(service, rescore.json()["id"])
+    assert (rescored["status"], rescored["counts"]) == (
+        "completed",
+        {"total": 12, "done": 12, "failed": 0, "skipped": 0},
+    ), rescored
+    for doc_id, label in zip(doc_ids, labels, strict=True):
+        [earlier] = (await client.get(f"/api/v1/documents/{doc_id}/predictions")).json()["predictions"]
+        assert (earlier["model_version"], earlier["label"]) == (model["version"], label)

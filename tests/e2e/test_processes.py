@@ -57,6 +57,7 @@ async def test_a_separately_started_worker_takes_part_in_the_extract_group(
         "HEADWATER_DATA_DIR": str(settings.data_dir),
         "HEADWATER_DATABASE_URL": database_url,
         "HEADWATER_EXTRACT_WORKERS": "1",
+        "HEADWATER_KAFKA_SESSION_TIMEOUT_MS": str(settings.consumer_session_timeout_ms),
     }
     async with running_service(settings, stages=("clean", "score", "store")) as service:
         async with headwater("worker", "--stage", "extract", env=env) as worker:

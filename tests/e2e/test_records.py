@@ -11,6 +11,7 @@ import pytest
 
 from app.registry.cache import DEFAULT_TTL_SECONDS
 from tests.e2e.harness import Service
+from tests.e2e.test_document_models import wait_for_run
 from tests.e2e.test_upstream_events import publish, wait_for_dead_letters
 from tests.unit.ml.generated import ordinary_records
 
@@ -68,9 +69,11 @@ async def test_bad_rows_are_dead_letters_good_rows_are_stored_and_an_active_mode
     assert "Record 101 of a batch for 'orders': required column 'amount' is missing" in reasons
     assert "Record 102 of a batch for 'orders': unknown column 'colour'" in reasons
 
-    trained = await client.post("/api/v1/models/train", json={"kind": "record_anomaly", "scope": "orders"})
-    assert trained.status_code == 201, trained.text
-    model = trained.json()
+    started = await client.post("/api/v1/models/train", json={"kind": "record_anomaly", "scope": "orders"})
+    assert started.status_code == 202, started.text
+    trained = await wait_for_run(service, started.json()["id"])
+    assert trained["status"] == "completed", trained
+    model = (await client.get(f"/api/v1/models/{trained['model_id']}")).json()
     assert (model["training_size"], model["active"]) == (200, False)
     assert 0 < model["metrics"]["threshold"] < 1
     activated = await client.post(f"/api/v1/models/{model['id']}/activate")
@@ -98,7 +101,6 @@ async def test_bad_rows_are_dead_letters_good_rows_are_stored_and_an_active_mode
     assert scored[1002]["anomaly_score"] > scored[1000]["anomaly_score"]
     flagged = (await client.get("/api/v1/datasets/orders/records", params={"anomalous": "true"})).json()
     assert sorted(record["data"]["id"] for record in flagged["items"]) == [1002, 1003]
-
     exported = await client.get("/api/v1/datasets/orders/export", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert len(rows) == 204 and rows[0].keys() == {"id", "amount", "quantity", "note"}
@@ -106,3 +108,12 @@ async def test_bad_rows_are_dead_letters_good_rows_are_stored_and_an_active_mode
         "/api/v1/datasets/orders/export", params={"format": "parquet", "anomalous": "true"}
     )
     assert sorted(pq.read_table(io.BytesIO(parquet.content)).column("id").to_pylist()) == [1002, 1003]
+    rescore = await client.post("/api/v1/tasks/rescore/runs", json={"dataset": "orders"})
+    rescored = await wait_for_run(service, rescore.json()["id"])
+    assert (rescored["status"], rescored["counts"]["done"], rescored["dataset"]) == (
+        "completed",
+        204,
+        "orders",
+    )
+    page = await wait_for_records(service, "orders", 204)
+    assert {record["model_version"] for record in page["items"]} == {model["version"]}  # the first 200 too

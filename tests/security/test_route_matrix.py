@@ -37,6 +37,9 @@ MATRIX: dict[tuple[str, str], Role | str] = {
     ("GET", "/api/v1/documents/{doc_id:str}"): VIEWER,
     ("GET", "/api/v1/documents/{doc_id:str}/tables/{table_file:str}"): VIEWER,
     ("GET", "/api/v1/dead-letters"): VIEWER,
+    ("POST", "/api/v1/dead-letters/{letter_id:uuid}/retry"): OPERATOR,
+    ("POST", "/api/v1/dead-letters/{letter_id:uuid}/discard"): OPERATOR,
+    ("GET", "/api/v1/stats/overview"): VIEWER,
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
     ("PATCH", "/api/v1/users/{user_id:uuid}"): ADMIN,
@@ -47,6 +50,11 @@ MATRIX: dict[tuple[str, str], Role | str] = {
     ("GET", "/api/v1/tasks"): VIEWER,
     ("GET", "/api/v1/tasks/{slug:str}"): VIEWER,
     ("POST", "/api/v1/tasks/{slug:str}/runs"): OPERATOR,
+    ("GET", "/api/v1/schedules"): VIEWER,
+    ("PUT", "/api/v1/tasks/{slug:str}/schedule"): ADMIN,
+    ("DELETE", "/api/v1/tasks/{slug:str}/schedule"): ADMIN,
+    ("POST", "/api/v1/tasks/{slug:str}/schedule/pause"): ADMIN,
+    ("POST", "/api/v1/tasks/{slug:str}/schedule/resume"): ADMIN,
     ("GET", "/api/v1/runs"): VIEWER,
     ("GET", "/api/v1/runs/{run_id:uuid}"): VIEWER,
     ("POST", "/api/v1/runs/{run_id:uuid}/cancel"): OPERATOR,
@@ -61,18 +69,46 @@ MATRIX: dict[tuple[str, str], Role | str] = {
     ("POST", "/api/v1/datasets/{name:str}/records/csv"): OPERATOR,
     ("GET", "/api/v1/datasets/{name:str}/records"): VIEWER,
     ("GET", "/api/v1/datasets/{name:str}/export"): VIEWER,
+    ("GET", "/api/v1/datasets/{name:str}/series"): VIEWER,
     ("GET", "/api/v1/models"): VIEWER,
     ("GET", "/api/v1/models/{model_id:uuid}"): VIEWER,
     ("POST", "/api/v1/models/train"): ADMIN,
     ("POST", "/api/v1/models/{model_id:uuid}/activate"): ADMIN,
+    ("GET", "/api/v1/sources"): VIEWER,
+    ("POST", "/api/v1/sources"): ADMIN,
+    ("GET", "/api/v1/sources/{source_id:uuid}"): VIEWER,
+    ("PATCH", "/api/v1/sources/{source_id:uuid}"): ADMIN,
+    ("DELETE", "/api/v1/sources/{source_id:uuid}"): ADMIN,
     ("GET", "/api/docs"): VIEWER,
     ("GET", "/api/docs/swagger"): VIEWER,
     ("GET", "/api/docs/swagger-init.js"): VIEWER,
     ("GET", "/api/docs/openapi.json"): VIEWER,
     ("GET", "/api/docs/{path:str}"): VIEWER,
+    ("GET", "/"): VIEWER,
+    ("GET", "/tasks"): VIEWER,
+    ("GET", "/tasks/rows"): VIEWER,
+    ("GET", "/runs"): VIEWER,
+    ("GET", "/runs/rows"): VIEWER,
+    ("GET", "/runs/{run_id:uuid}"): VIEWER,
+    ("GET", "/runs/{run_id:uuid}/documents"): VIEWER,
+    ("GET", "/documents"): VIEWER,
+    ("GET", "/documents/{doc_id:str}"): VIEWER,
+    ("GET", "/datasets"): VIEWER,
+    ("GET", "/datasets/{name:str}"): VIEWER,
+    ("GET", "/dead-letters"): VIEWER,
+    ("GET", "/admin"): ADMIN,
+    ("GET", "/admin/users"): ADMIN,
+    ("GET", "/admin/tokens"): ADMIN,
+    ("GET", "/admin/sources"): ADMIN,
+    ("GET", "/admin/schedules"): ADMIN,
+    ("GET", "/admin/models"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/static/{file_path:path}"): PUBLIC,
+    ("HEAD", "/static/{file_path:path}"): PUBLIC,
 }
 """(method, path) -> the least role that may call it, or PUBLIC. OPTIONS (automatic) is left out."""
 WS_CODES = {None: 0, 401: WS_UNAUTHORIZED, 403: WS_FORBIDDEN}
+NOT_PAGES = ("/api/", "/ws/", "/health/", "/login", "/logout", "/static/")
 CALLERS: list[Role | None] = [None, *Role]
 _PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
@@ -104,6 +140,15 @@ async def handshake(client: AsyncTestClient[Any], path: str, headers: dict[str, 
             return 0
     except WebSocketDisconnect as refusal:
         return refusal.code
+
+
+def is_page(method: str, path: str) -> bool:
+    """A dashboard page: any GET outside the API, WebSocket, health, login and static routes.
+
+    Pages need the same roles as everything else, but an anonymous browser is redirected to the
+    login form (303 to /login?next=...) instead of getting a 401.
+    """
+    return method == "GET" and not path.startswith(NOT_PAGES)
 
 
 def refused(response: httpx.Response) -> bool:
@@ -146,10 +191,15 @@ async def test_every_route_answers_every_role_as_the_matrix_says(
                     outcomes[(method, path, str(caller))] = await handshake(client, path, headers)
                     assert outcomes[(method, path, str(caller))] == WS_CODES[denial], (path, caller)
                     continue
-                response = await client.request(method, concrete(path), headers=headers, json={})
+                response = await client.request(
+                    method, concrete(path), headers=headers, json={}, follow_redirects=False
+                )
                 outcomes[(method, path, str(caller))] = response.status_code
                 if denial is None:
                     assert not refused(response), (method, path, caller, response.text)
+                elif denial == 401 and is_page(method, path):
+                    assert response.status_code == 303, (method, path, response.text)
+                    assert response.headers["location"].startswith("/login?next="), path
                 else:
                     assert response.status_code == denial, (method, path, caller, response.text)
                     assert refused(response)

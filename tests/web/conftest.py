@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import storage
 from app.blobs import BlobStore
 from app.kafka.readiness import GroupReadiness
-from app.registry.training import Trainer
 from app.security.authentication import issue_token
 from app.settings import Settings
 from app.storage.users import add_user
@@ -132,20 +131,16 @@ def services(
         sessions=sessions, blobs=blobs, broker=ingest.broker, topics=Topics(settings.topic_namespace)
     )
     topics = Topics(settings.topic_namespace)
+    runs = RunCommands(sessions=sessions, broker=ingest.broker, topics=topics)
     return WebServices(
         settings=settings,
         sessions=sessions,
         blobs=blobs,
         intake=intake,
         readiness=readiness.pending,
-        runs=RunCommands(sessions=sessions, broker=ingest.broker, topics=topics),
+        runs=runs,
         records=RecordIntake(broker=ingest.broker, topics=topics),
-        models=ModelCommands(
-            sessions=sessions,
-            broker=ingest.broker,
-            topics=topics,
-            trainer=Trainer(sessions, blobs, settings.data_dir / "tmp"),
-        ),
+        models=ModelCommands(sessions=sessions, broker=ingest.broker, topics=topics, runs=runs),
     )
 
 

@@ -32,6 +32,7 @@ async def test_dead_letters_are_listed_with_reasons(client: AsyncTestClient[Any]
     )  # fmt: skip
     assert set(latest) == {
         "id", "stage", "topic", "reason_code", "reason", "doc_id", "run_id", "payload_preview", "occurred_at",
+        "status", "resolved_at", "resolved_by", "retry_run_id",
     }  # fmt: skip
 
 

@@ -103,6 +103,20 @@ async def test_openapi_schema_lists_every_route(client: AsyncTestClient[Any]) ->
         ("/api/v1/models/{model_id}", "GET"): "GetModel",
         ("/api/v1/models/train", "POST"): "TrainModel",
         ("/api/v1/models/{model_id}/activate", "POST"): "ActivateModel",
+        ("/api/v1/datasets/{name}/series", "GET"): "GetDatasetSeries",
+        ("/api/v1/dead-letters/{letter_id}/discard", "POST"): "DiscardDeadLetter",
+        ("/api/v1/dead-letters/{letter_id}/retry", "POST"): "RetryDeadLetter",
+        ("/api/v1/schedules", "GET"): "ListSchedules",
+        ("/api/v1/sources", "GET"): "ListSources",
+        ("/api/v1/sources", "POST"): "CreateSource",
+        ("/api/v1/sources/{source_id}", "DELETE"): "DeleteSource",
+        ("/api/v1/sources/{source_id}", "GET"): "GetSource",
+        ("/api/v1/sources/{source_id}", "PATCH"): "UpdateSource",
+        ("/api/v1/stats/overview", "GET"): "GetStatsOverview",
+        ("/api/v1/tasks/{slug}/schedule", "DELETE"): "DeleteTaskSchedule",
+        ("/api/v1/tasks/{slug}/schedule", "PUT"): "PutTaskSchedule",
+        ("/api/v1/tasks/{slug}/schedule/pause", "POST"): "PauseTaskSchedule",
+        ("/api/v1/tasks/{slug}/schedule/resume", "POST"): "ResumeTaskSchedule",
     }
     assert {"DocumentAccepted", "DocumentPage", "DocumentDetail", "DeadLetterPage"} <= set(
         schema["components"]["schemas"]

@@ -1,21 +1,22 @@
-"""The models API: admins train models in a worker process and activate a version, announced to every
-worker on the control topic; operators label documents; everyone reads the registry and predictions."""
+"""The models API: admins start Train Model runs and activate a version, announced to every worker on
+the control topic; operators label documents and rescore; everyone reads the registry and predictions."""
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.registry.training import Trainer
 from app.storage.records import put_dataset_schema, upsert_records
 from producers.models import ModelCommands
+from producers.runs import RunCommands
 from schemas.auth import Role
 from schemas.control import ActivateModel
 from schemas.records import ColumnSpec, ColumnType, DatasetSchema, ScoredRecord
 from schemas.topics import Topics
+from tests.storage.trained import anomaly_model
 from tests.unit.ml.generated import ordinary_records
 from tests.web.conftest import Seeder, as_role
 from tests.web.test_datasets_api import RecordingBroker
@@ -31,19 +32,12 @@ def broker() -> RecordingBroker:
 
 
 @pytest.fixture
-def trainer(services: WebServices) -> Iterator[Trainer]:
-    """A trainer whose worker process is stopped after the test."""
-    trainer = Trainer(services.sessions, services.blobs, services.settings.data_dir / "tmp")
-    yield trainer
-    trainer.close()
-
-
-@pytest.fixture
-def services(services: WebServices, broker: RecordingBroker, trainer: Trainer) -> WebServices:
-    """The conftest's services, with model commands publishing to `broker`."""
+def services(services: WebServices, broker: RecordingBroker) -> WebServices:
+    """The conftest's services, with run and model commands publishing to `broker`."""
     topics = Topics(services.settings.topic_namespace)
-    commands = ModelCommands(sessions=services.sessions, broker=broker, topics=topics, trainer=trainer)  # type: ignore[arg-type]
-    return dataclasses.replace(services, models=commands)
+    runs = RunCommands(sessions=services.sessions, broker=broker, topics=topics)  # type: ignore[arg-type]
+    commands = ModelCommands(sessions=services.sessions, broker=broker, topics=topics, runs=runs)  # type: ignore[arg-type]
+    return dataclasses.replace(services, runs=runs, models=commands)
 
 
 async def orders(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
@@ -63,55 +57,82 @@ async def orders(sessions: async_sessionmaker[AsyncSession], count: int) -> None
         await upsert_records(session, "orders", records, run_id=None)
 
 
-async def test_training_without_data_is_409_and_registers_nothing(
-    client: AsyncTestClient[Any], services: WebServices
+async def test_training_starts_a_train_model_run_and_answers_it(
+    client: AsyncTestClient[Any], services: WebServices, broker: RecordingBroker
 ) -> None:
     await orders(services.sessions, 0)
 
-    no_records = await client.post("/api/v1/models/train", json=TRAIN_ORDERS)
-    no_labels = await client.post("/api/v1/models/train", json={"kind": "document_classifier"})
+    response = await client.post("/api/v1/models/train", json={**TRAIN_ORDERS, "activate": True})
+
+    assert response.status_code == 202, response.text
+    run = response.json()
+    assert (run["task"], run["status"], run["started_by"]) == (
+        "train-model",
+        "queued",
+        {"kind": "api_token", "name": "admin (tests)"},
+    )
+    assert run["training"] == {
+        **TRAIN_ORDERS,
+        "n_topics": 5,
+        "contamination": 0.01,
+        "seed": 0,
+        "activate": True,
+    }
+    assert run["summary"] == "Training model — queued" and run["model_version"] is None
+    [(topic, command, _), *_] = broker.published
+    assert (topic, command.run_id, command.task) == ("webtest.control", UUID(run["id"]), "train-model")
+    listed = (await client.get("/api/v1/runs", params={"task": "train-model"})).json()
+    assert [item["id"] for item in listed["items"]] == [run["id"]]
+
+
+async def test_training_what_cannot_exist_is_refused_before_any_run(client: AsyncTestClient[Any]) -> None:
     no_dataset = await client.post(
         "/api/v1/models/train", json={"kind": "record_anomaly", "scope": "nowhere"}
     )
+    misscoped = await client.post("/api/v1/models/train", json={"kind": "document_topics", "scope": "orders"})
+    dataset_run = await client.post("/api/v1/tasks/train-model/runs", json={"dataset": "orders"})
+    model_elsewhere = await client.post(
+        "/api/v1/tasks/clean-pdf/runs", json={"model": {"kind": "document_classifier"}}
+    )
 
-    assert (no_records.status_code, no_labels.status_code, no_dataset.status_code) == (409, 409, 404)
-    assert "no records yet" in no_records.json()["detail"]
-    assert (await client.get("/api/v1/models")).json()["total"] == 0
+    assert (no_dataset.status_code, misscoped.status_code) == (404, 400)
+    assert (dataset_run.status_code, model_elsewhere.status_code) == (400, 400)
+    assert "only Train Model takes `model`" in model_elsewhere.json()["detail"]
+    assert (await client.get("/api/v1/runs")).json()["total"] == 0
 
 
-async def test_a_document_model_cannot_be_scoped_to_a_dataset(client: AsyncTestClient[Any]) -> None:
-    response = await client.post("/api/v1/models/train", json={"kind": "document_topics", "scope": "orders"})
+async def test_an_operator_may_rescore_but_not_train(
+    client: AsyncTestClient[Any], tokens: dict[Role, str]
+) -> None:
+    operator = as_role(client, tokens, Role.OPERATOR)
 
-    assert response.status_code == 400
+    train = await operator.post("/api/v1/tasks/train-model/runs", json={})
+    rescore = await operator.post("/api/v1/tasks/rescore/runs", json={"documents": "all"})
+
+    assert train.status_code == 403 and "requires the admin role" in train.json()["detail"]
+    assert rescore.status_code == 202 and rescore.json()["task"] == "rescore"
 
 
-async def test_an_admin_trains_and_activates_models_and_every_worker_is_told(
+async def test_an_admin_activates_a_model_and_every_worker_is_told(
     client: AsyncTestClient[Any], services: WebServices, broker: RecordingBroker
 ) -> None:
-    await orders(services.sessions, 60)
+    first = await anomaly_model(services.sessions, services.blobs, seed=1)
+    second = await anomaly_model(services.sessions, services.blobs, seed=2)
 
-    first = (await client.post("/api/v1/models/train", json=TRAIN_ORDERS)).json()
-    second = (await client.post("/api/v1/models/train", json={**TRAIN_ORDERS, "seed": 1})).json()
-    again = (await client.post("/api/v1/models/train", json=TRAIN_ORDERS)).json()
-    await client.post(f"/api/v1/models/{first['id']}/activate")
-    activated = await client.post(f"/api/v1/models/{second['id']}/activate")
+    await client.post(f"/api/v1/models/{first.id}/activate")
+    activated = await client.post(f"/api/v1/models/{second.id}/activate")
 
-    assert again["id"] == first["id"]  # same data, same parameters: the same version, registered once
-    assert first["version"] != second["version"] and first["version"].startswith("anomaly-")
-    assert (first["kind"], first["scope"], first["training_size"]) == ("record_anomaly", "orders", 60)
-    assert first["params"]["model"] == "isolation_forest" and "threshold" in first["metrics"]
     assert activated.status_code == 200 and activated.json()["active"] is True
-    assert (await client.get(f"/api/v1/models/{first['id']}")).json()["active"] is False
+    assert (await client.get(f"/api/v1/models/{first.id}")).json()["active"] is False
     listed = (await client.get("/api/v1/models", params={"kind": "record_anomaly", "scope": "orders"})).json()
-    assert listed["total"] == 2 and [m["active"] for m in listed["items"] if m["id"] == second["id"]] == [
-        True
-    ]
+    assert listed["total"] == 2
+    assert [m["active"] for m in listed["items"] if m["id"] == str(second.id)] == [True]
     commands = [(topic, event) for topic, event, _ in broker.published]
     assert [topic for topic, _ in commands] == ["webtest.control", "webtest.control"]
     assert all(isinstance(event, ActivateModel) for _, event in commands)
-    assert [(str(event.model_id), event.version) for _, event in commands] == [
-        (first["id"], first["version"]),
-        (second["id"], second["version"]),
+    assert [(event.model_id, event.version) for _, event in commands] == [
+        (first.id, first.version),
+        (second.id, second.version),
     ]
 
 

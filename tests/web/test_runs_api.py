@@ -98,7 +98,17 @@ async def test_tasks_are_listed_with_their_stages_and_whether_they_can_be_starte
 
     assert response.status_code == 200
     tasks = {task["slug"]: task for task in response.json()}
-    assert list(tasks) == ["fetch-new-data", "clean-pdf", "extract-data", "full-pipeline", "live-ingestion"]
+    assert list(tasks) == [
+        "fetch-new-data",
+        "clean-pdf",
+        "extract-data",
+        "full-pipeline",
+        "live-ingestion",
+        "train-model",
+        "rescore",
+    ]
+    assert (tasks["train-model"]["name"], tasks["train-model"]["stages"]) == ("Train Model", [])
+    assert (tasks["rescore"]["name"], tasks["rescore"]["stages"]) == ("Rescore Data", ["score", "store"])
     assert tasks["clean-pdf"]["stages"] == ["clean"]
     assert tasks["extract-data"]["stages"] == ["extract", "score", "store"]
     assert tasks["full-pipeline"]["stages"] == ["clean", "extract", "score", "store"]

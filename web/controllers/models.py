@@ -5,12 +5,13 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from app.errors import NotFoundError
 from app.storage.models import get_model, list_models
 from schemas.auth import Role
 from schemas.models import ModelInfo, ModelKind, ModelPage, TrainModel
+from schemas.runs import RunSnapshot
 from web.controllers.runs import caller
 from web.security.access import requires
 from web.services import DbSession, ModelCommanding
@@ -44,13 +45,18 @@ class ModelController(Controller):
             raise NotFoundError("model not found")
         return row.info()
 
-    @post("/train", operation_id="TrainModel", status_code=HTTP_201_CREATED, opt=requires(Role.ADMIN))
-    async def train_model(self, data: JSONBody[TrainModel], model_commands: ModelCommanding) -> ModelInfo:
-        """Train a model now on the stored data (a worker process); it is registered inactive.
+    @post("/train", operation_id="TrainModel", status_code=HTTP_202_ACCEPTED, opt=requires(Role.ADMIN))
+    async def train_model(
+        self, data: JSONBody[TrainModel], model_commands: ModelCommanding, request: Request[Any, Any, Any]
+    ) -> RunSnapshot:
+        """Start a `train-model` run (the same as `POST /api/v1/tasks/train-model/runs` with `model`).
 
-        409 when the data cannot make a model yet (too few labelled documents or records).
+        Answers the queued run; a worker trains in a process of its own and the run completes with
+        `model_id` and `model_version` (registered inactive unless `activate`), or fails with the
+        reason, e.g. too few labelled documents. Follow it at `/api/v1/runs/{id}` or `/ws/progress`.
+        404 for a dataset that does not exist.
         """
-        return await model_commands.train(data)
+        return await model_commands.train(data, caller(request))
 
     @post(
         "/{model_id:uuid}/activate",

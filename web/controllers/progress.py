@@ -62,8 +62,8 @@ async def forward(socket: WebSocket[Any, Any, Any], subscription: Subscription) 
     """Send every batch the hub delivers to this client, until it goes away."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
         while True:
-            for snapshot in await subscription.next_batch():
-                await socket.send_text(RunProgressed(run=snapshot).model_dump_json())
+            for delivery in await subscription.next_deliveries():
+                await socket.send_text(delivery.text)
 
 
 async def until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:

@@ -3,17 +3,19 @@
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.runs.snapshot import snapshot_of
 from app.runs.tasks import TASKS, TaskDefinition, get_task
+from app.schedules.book import schedule_of
 from app.storage.runs import last_run_of
 from schemas.auth import Role
 from schemas.runs import RunSnapshot, StartRunRequest, TaskRead
 from web.controllers.runs import caller
-from web.security.access import requires
+from web.security.access import principal_of, requires
 from web.services import DbSession, RunCommanding
 
 
@@ -47,8 +49,16 @@ class TaskController(Controller):
         runs: RunCommanding,
         request: Request[Any, Any, Any],
     ) -> RunSnapshot:
-        """Queue a run of the task over `documents`: "all", "failed", "run:<id>" or a list of ids."""
-        return await runs.start(slug, data.documents, caller(request))
+        """Queue a run of the task over `documents`: "all", "failed", "run:<id>" or a list of ids.
+
+        `train-model` (admins only) takes `model` instead: what to train and whether to activate it;
+        `rescore` takes `dataset` to score that dataset's records instead of documents.
+        """
+        task = get_task(slug)
+        principal = principal_of(request)
+        if principal is None or not principal.may(task.role):
+            raise PermissionDeniedException(detail=f"starting {task.name} requires the {task.role} role")
+        return await runs.start(slug, data.documents, caller(request), model=data.model, dataset=data.dataset)
 
 
 async def task_read(session: AsyncSession, task: TaskDefinition) -> TaskRead:
@@ -60,6 +70,6 @@ async def task_read(session: AsyncSession, task: TaskDefinition) -> TaskRead:
         description=task.description,
         stages=[str(stage) for stage in task.stages],
         startable=task.startable,
-        schedule=None,  # schedules are the next step (see docs/ARCHITECTURE.md)
+        schedule=await schedule_of(session, task.slug),
         last_run=None if last is None else snapshot_of(last),
     )

@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from uuid import UUID
 
+from schemas.progress import RunProgressed
 from schemas.runs import FINAL_RUN_STATUSES, RunSnapshot
 
 DEFAULT_MIN_INTERVAL = 0.25
@@ -30,12 +32,29 @@ def is_final(snapshot: RunSnapshot) -> bool:
     return snapshot.status in FINAL_RUN_STATUSES and snapshot.counts.pending == 0
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One state of a run as the hub sends it: the snapshot, and its message encoded once for every client.
+
+    A thousand clients cost one `RunProgressed` encoding, not a thousand, and all carry the same
+    `sent_at`: the moment the hub delivered it.
+    """
+
+    snapshot: RunSnapshot
+    text: str
+
+    @classmethod
+    def of(cls, snapshot: RunSnapshot) -> "Delivery":
+        """The snapshot as a `RunProgressed` message sent now."""
+        return cls(snapshot, RunProgressed(run=snapshot).model_dump_json())
+
+
 class Subscription:
     """One client's mailbox: the newest unsent snapshot of each run it follows."""
 
     def __init__(self, run_id: UUID | None) -> None:
         self.run_id = run_id
-        self._pending: dict[UUID, RunSnapshot] = {}
+        self._pending: dict[UUID, Delivery] = {}
         self._sent: dict[UUID, int] = {}
         self._ready = asyncio.Event()
 
@@ -44,13 +63,13 @@ class Subscription:
         if self.run_id is not None and snapshot.id != self.run_id:
             return False
         queued = self._pending.get(snapshot.id)
-        newest = max(self._sent.get(snapshot.id, -1), queued.revision if queued else -1)
+        newest = max(self._sent.get(snapshot.id, -1), queued.snapshot.revision if queued else -1)
         return snapshot.revision > newest
 
-    def offer(self, snapshot: RunSnapshot) -> None:
-        """Queue the snapshot for the client, replacing an older unsent one of the same run."""
-        if self.wants(snapshot):
-            self._pending[snapshot.id] = snapshot
+    def offer(self, delivery: Delivery) -> None:
+        """Queue the delivery for the client, replacing an older unsent one of the same run."""
+        if self.wants(delivery.snapshot):
+            self._pending[delivery.snapshot.id] = delivery
             self._ready.set()
 
     def mark_sent(self, snapshot: RunSnapshot) -> None:
@@ -59,12 +78,16 @@ class Subscription:
 
     async def next_batch(self) -> list[RunSnapshot]:
         """Wait for news; return the newest snapshot of every run that changed, oldest revision first."""
+        return [delivery.snapshot for delivery in await self.next_deliveries()]
+
+    async def next_deliveries(self) -> list[Delivery]:
+        """Wait for news; the newest delivery of every run that changed, oldest change first."""
         await self._ready.wait()
         self._ready.clear()
-        batch = sorted(self._pending.values(), key=lambda snapshot: snapshot.updated_at)
+        batch = sorted(self._pending.values(), key=lambda delivery: delivery.snapshot.updated_at)
         self._pending.clear()
-        for snapshot in batch:
-            self.mark_sent(snapshot)
+        for delivery in batch:
+            self.mark_sent(delivery.snapshot)
         return batch
 
 
@@ -112,8 +135,9 @@ class ProgressHub:
             handle.cancel()
         snapshot = self._latest[run_id]
         self._last_sent[run_id] = self._clock()
+        delivery = Delivery.of(snapshot)
         for subscription in self._subscriptions:
-            subscription.offer(snapshot)
+            subscription.offer(delivery)
         if is_final(snapshot):  # nothing more will come: forget the run, keep the hub small
             self._latest.pop(run_id, None)
             self._last_sent.pop(run_id, None)

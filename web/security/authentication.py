@@ -5,8 +5,10 @@ the access guard decides, so public routes work without credentials.
 """
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,6 +40,25 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
             reason = None if principal else "invalid, expired or revoked token"
             return AuthenticationResult(user=principal, auth=reason)
         if cookie := connection.cookies.get(SESSION_COOKIE):
+            if not same_origin_websocket(connection):
+                # Browsers send cookies on WebSocket handshakes from any page, and CSRF tokens do
+                # not apply there: a page of another origin must not follow runs as our user.
+                return AuthenticationResult(user=None, auth="cross-origin WebSocket refused")
             principal = await authenticate(self.sessions, cookie, CredentialKind.SESSION)
             return AuthenticationResult(user=principal, auth=None if principal else "session expired")
         return AuthenticationResult(user=None, auth=None)
+
+
+def same_origin_websocket(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """False for a WebSocket handshake whose `Origin` is not this site (host and port of `Host`).
+
+    The Host header itself was checked against the allowed hosts. Clients that send no Origin are
+    not browsers, so nothing ambient is being abused.
+    """
+    if connection.scope["type"] != ScopeType.WEBSOCKET:
+        return True
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return True
+    host = connection.headers.get("host", "")
+    return bool(host) and urlsplit(origin).netloc.lower() == host.lower()

@@ -1,14 +1,13 @@
 """Browser login and logout: a plain HTML form (no script), a session cookie, rate-limited attempts."""
 
 from datetime import timedelta
-from html import escape
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import MediaType
 from litestar.params import QueryParameter
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
 
 from app.security.authentication import log_in, revoke
@@ -16,12 +15,12 @@ from schemas.auth import Role
 from web.security.access import principal_of, public, requires
 from web.security.audit import note_audit
 from web.security.authentication import SESSION_COOKIE
-from web.security.csrf import CSRF_ALWAYS, CSRF_FORM_FIELD, csrf_token_of
+from web.security.csrf import CSRF_ALWAYS, csrf_token_of
 from web.services import Services
 
 RATE_LIMITED = "rate_limited"
 """`opt` key of routes counted against the per-client login rate limit."""
-AFTER_LOGIN = "/api/docs"
+AFTER_LOGIN = "/"
 MAX_FIELD_CHARS = 1024
 
 
@@ -35,7 +34,7 @@ class LoginController(Controller):
         self,
         request: Request[Any, Any, Any],
         next_: Annotated[str | None, QueryParameter(name="next", max_length=2048)] = None,
-    ) -> Response[str]:
+    ) -> Template:
         """The login form."""
         return login_page(request, next_, status_code=HTTP_200_OK)
 
@@ -85,21 +84,13 @@ def safe_next(target: str | None) -> str:
 
 def login_page(
     request: Request[Any, Any, Any], target: str | None, *, status_code: int, error: bool = False
-) -> Response[str]:
-    """The login form; every value that came from the client is HTML-escaped."""
-    token = escape(csrf_token_of(request) or "")
-    message = '<p role="alert">Wrong name or password.</p>' if error else ""
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Log in · Headwater</title></head>
-<body><main><h1>Headwater</h1>{message}
-<form method="post" action="/login">
-<input type="hidden" name="{CSRF_FORM_FIELD}" value="{token}">
-<input type="hidden" name="next" value="{escape(safe_next(target))}">
-<p><label>Name <input name="username" autocomplete="username" required maxlength="64"></label></p>
-<p><label>Password
-<input name="password" type="password" autocomplete="current-password" required></label></p>
-<p><button type="submit">Log in</button></p>
-</form></main></body></html>"""
-    return Response(
-        page, media_type=MediaType.HTML, status_code=status_code, headers={"Cache-Control": "no-store"}
+) -> Template:
+    """The login form (web/templates/login.html; every value autoescaped), never cached."""
+    context = {"csrf_token": csrf_token_of(request) or "", "next": safe_next(target), "error": error}
+    return Template(
+        template_name="login.html",
+        context=context,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
     )

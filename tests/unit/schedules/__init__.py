@@ -1,0 +1,1 @@
+"""Schedules: cron in a time zone, and the missed-fire policy."""

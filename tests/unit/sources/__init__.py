@@ -1,0 +1,1 @@
+"""Unit tests of the data sources of Fetch New Data."""
