@@ -36,6 +36,8 @@ class Extractor:
         self._closing = False
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._closing:
+            raise ShuttingDown("extraction not started: Headwater is stopping")
         if self._pool is None:
             # spawn, not fork: the parent runs an event loop and threads that must not be copied.
             self._pool = ProcessPoolExecutor(
@@ -55,7 +57,12 @@ class Extractor:
     async def extract(self, pdf: Path, out: Path, stop_flag: Path | None = None) -> ExtractionSummary:
         """Extract `pdf` into the JSON file `out` in a worker process (stopping if `stop_flag` appears)."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._ensure_pool(), extract_to_file, pdf, out, stop_flag)
+        try:
+            future = loop.run_in_executor(self._ensure_pool(), extract_to_file, pdf, out, stop_flag)
+        except RuntimeError as exc:  # "cannot schedule new futures after shutdown": close() is running
+            if self._closing:
+                raise ShuttingDown("extraction not started: Headwater is stopping") from exc
+            raise
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 return await future

@@ -54,7 +54,7 @@ class Service:
             while len(details) < len(set(doc_ids)):
                 for doc_id in set(doc_ids) - details.keys():
                     body = (await self.client.get(f"/api/v1/documents/{doc_id}")).json()
-                    if body["status"] in ("stored", "failed"):
+                    if body.get("status") in ("stored", "failed"):  # a 404 until an upstream event is read
                         details[doc_id] = body
                 await asyncio.sleep(0.2)
         return details

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from app.errors import ShuttingDown
 from app.pdf.extract import ExtractionCancelled
 from app.pipeline.extractor import Extractor
 from tests.synthetic import dense_text_pdf
@@ -44,3 +45,20 @@ async def test_an_extraction_without_a_stop_flag_runs_to_the_end(tmp_path: Path)
         extractor.close()
 
     assert summary.page_count == 2
+
+
+async def test_extractions_asked_for_while_or_after_the_pool_closes_are_abandoned_not_failed(
+    tmp_path: Path,
+) -> None:
+    pdf = dense_text_pdf(tmp_path / "late.pdf", pages=2, seed=3)
+    extractor = Extractor(workers=1, timeout_seconds=120)
+    await extractor.warm_up()
+    closing = asyncio.create_task(asyncio.to_thread(extractor.close))
+    await asyncio.sleep(0)  # close() is under way in its thread
+
+    with pytest.raises(ShuttingDown):
+        await extractor.extract(pdf, tmp_path / "during.json")
+    await closing
+    with pytest.raises(ShuttingDown):
+        await extractor.extract(pdf, tmp_path / "after.json")
+    assert extractor._pool is None, "no new pool of processes was started after close()"
