@@ -18,6 +18,10 @@ from schemas.control import COMMANDS, ActivateModel, CancelRun, RetryRun, StartR
 log = structlog.get_logger(__name__)
 
 
+CONTROL_FETCH_MAX_WAIT_MS = 100
+"""How long a fetch of the control topic may wait for data; idle fetches cost nothing."""
+
+
 def create_router(pipeline: Pipeline, launcher: RunLauncher) -> KafkaRouter:
     """The control subscriber of one process."""
     router = KafkaRouter()
@@ -28,6 +32,9 @@ def create_router(pipeline: Pipeline, launcher: RunLauncher) -> KafkaRouter:
         ack_policy=AckPolicy.ACK_FIRST,
         auto_offset_reset="latest",
         decoder=raw_body,
+        # A cancel must reach the extract stage fast; Kafka's default 500 ms fetch wait added up to
+        # ~400 ms to the time a cancel takes to stop an extraction (docs/BENCHMARKS.md).
+        fetch_max_wait_ms=CONTROL_FETCH_MAX_WAIT_MS,
     )
     async def on_command(body: bytes) -> None:
         """Apply one control command in this process."""

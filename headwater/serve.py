@@ -37,7 +37,16 @@ def shutdown_signal() -> Generator[asyncio.Event, None, None]:
 async def serve_http(app: Litestar, host: str, port: int) -> AsyncIterator[str]:
     """Serve `app` on host:port for the duration of the block; yield its base URL."""
     ensure_port_free(host, port, what="the web server", setting="HEADWATER_HTTP_PORT")
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        # Progress messages are a few hundred bytes; compressing each one for every client doubled
+        # the time to fan one out to 1,000 browsers (docs/BENCHMARKS.md).
+        ws_per_message_deflate=False,
+    )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -20,7 +20,7 @@ CLIENTS = 20
 async def test_twenty_clients_following_a_run_each_receive_its_final_state_with_a_send_time(
     service: Service, tmp_path: Path
 ) -> None:
-    pdfs = [dense_text_pdf(tmp_path / f"doc-{seed}.pdf", pages=6, seed=seed) for seed in range(3)]
+    pdfs = [dense_text_pdf(tmp_path / f"doc-{seed}.pdf", pages=3, seed=seed) for seed in range(3)]
     doc_ids = [await service.upload(pdf) for pdf in pdfs]
     await service.wait_until_final(doc_ids)
     response = await service.client.post("/api/v1/tasks/full-pipeline/runs", json={"documents": doc_ids})
