@@ -58,7 +58,8 @@ async def broadcast_run(args: argparse.Namespace) -> None:
             if everyone.is_set() and not clients:
                 nobody.set()
 
-    async with serve(handler, "127.0.0.1", args.port, backlog=2048, max_queue=None):
+    # No permessage-deflate, as Headwater's server (headwater/serve.py): the same work on both sides.
+    async with serve(handler, "127.0.0.1", args.port, backlog=2048, max_queue=None, compression=None):
         print("ready", flush=True)
         await everyone.wait()
         started = time.perf_counter()

@@ -9,10 +9,10 @@ from app.pipeline.context import Pipeline
 from app.pipeline.fetch import fetch_to_blob
 from app.storage.documents import get_document, record_cleaned, register_document
 from app.storage.predictions import set_label
-from app.storage.run_documents import join_run
+from app.storage.run_documents import get_run_document, join_run
 from app.storage.runs import ensure_run_active
-from app.storage.stages import get_stage, mark_stage_done, mark_stage_started
-from app.storage.tables import DocumentRow
+from app.storage.stages import get_stage, mark_stage_completed
+from app.storage.tables import DocumentRow, utcnow
 from schemas.dead_letters import DeadLetterReason
 from schemas.documents import DocumentCleaned, DocumentSubmitted, Stage
 
@@ -35,8 +35,14 @@ async def resolve_bytes(pipeline: Pipeline, event: DocumentSubmitted) -> StoredB
 
 
 async def register(pipeline: Pipeline, event: DocumentSubmitted) -> str:
-    """Store the bytes and the document row; return the document id (the bytes' sha256)."""
+    """Store the bytes and the document row; return the document id (the bytes' sha256).
+
+    Bytes the intake (an upload, a fetch, a replay) already registered in the event's run need no
+    second write: the stored rows are what this would write.
+    """
     blob = await resolve_bytes(pipeline, event)
+    if event.blob_sha256 is not None and event.label is None and await _registered(pipeline, blob, event):
+        return blob.sha256
     async with pipeline.sessions.begin() as session:
         await register_document(
             session,
@@ -53,43 +59,52 @@ async def register(pipeline: Pipeline, event: DocumentSubmitted) -> str:
     return blob.sha256
 
 
+async def _registered(pipeline: Pipeline, blob: StoredBlob, event: DocumentSubmitted) -> bool:
+    async with pipeline.sessions() as session:  # read only
+        if await get_document(session, blob.sha256) is None:
+            return False
+        return event.run_id is None or await get_run_document(session, event.run_id, blob.sha256) is not None
+
+
 async def clean_document(pipeline: Pipeline, doc_id: str, event: DocumentSubmitted) -> DocumentCleaned:
-    """Validate a registered document; a redelivery of finished work re-announces it without redoing it."""
-    async with pipeline.sessions.begin() as session:
+    """Validate a registered document; a redelivery of finished work re-announces it without redoing it.
+
+    One write transaction: the attempt is recorded with its outcome (see `mark_stage_completed`).
+    """
+    started_at = utcnow()
+    async with pipeline.sessions() as session:  # read only: no write lock, nothing to commit
         document = await get_document(session, doc_id)
         stage = await get_stage(session, doc_id, Stage.CLEAN)
-        assert document is not None, "register() runs first"
-        finished = (
-            stage is not None
-            and stage.status == "done"
-            and not await pipeline.runs.redoes(event.run_id, stage.run_id)
-        )
-        if not finished:
-            await mark_stage_started(session, doc_id, Stage.CLEAN, pipeline.worker_id, run_id=event.run_id)
-    if finished:
-        return _cleaned_event(document, event)
+    assert document is not None, "register() runs first"
+    if (
+        stage is not None
+        and stage.status == "done"
+        and not await pipeline.runs.redoes(event.run_id, stage.run_id)
+    ):
+        return _cleaned_event(document, event, document.page_count or 0, document.pages_without_text or [])
 
     inspection = await anyio.to_thread.run_sync(inspect_pdf, pipeline.blobs.path(doc_id), pipeline.limits)
+    pages_without_text = sorted(inspection.pages_without_text)
     async with pipeline.sessions.begin() as session:
         await record_cleaned(
-            session,
-            doc_id,
-            page_count=inspection.page_count,
-            pages_without_text=list(inspection.pages_without_text),
+            session, doc_id, page_count=inspection.page_count, pages_without_text=pages_without_text
         )
-        await mark_stage_done(session, doc_id, Stage.CLEAN)
+        await mark_stage_completed(
+            session, doc_id, Stage.CLEAN, pipeline.worker_id, started_at=started_at, run_id=event.run_id
+        )
         await ensure_run_active(session, event.run_id)
-        document = await get_document(session, doc_id)
-    assert document is not None
-    return _cleaned_event(document, event)
+    # The same bytes give the same inspection: these are the row's values even if it had moved on.
+    return _cleaned_event(document, event, inspection.page_count, pages_without_text)
 
 
-def _cleaned_event(document: DocumentRow, event: DocumentSubmitted) -> DocumentCleaned:
+def _cleaned_event(
+    document: DocumentRow, event: DocumentSubmitted, page_count: int, pages_without_text: list[int]
+) -> DocumentCleaned:
     return DocumentCleaned(
         doc_id=document.id,
         run_id=event.run_id,
         filename=document.filename,
         size_bytes=document.size_bytes,
-        page_count=document.page_count or 0,
-        pages_without_text=list(document.pages_without_text or []),
+        page_count=page_count,
+        pages_without_text=list(pages_without_text),
     )

@@ -10,7 +10,7 @@ from app.pdf.extract import ExtractionCancelled
 from app.pipeline.context import Pipeline
 from app.storage.documents import record_extracted
 from app.storage.runs import ensure_run_active
-from app.storage.stages import get_stage, mark_stage_done, mark_stage_started
+from app.storage.stages import get_stage, mark_stage_started
 from schemas.documents import DocumentCleaned, DocumentExtracted, Stage
 from schemas.extraction import ExtractionResult
 
@@ -42,8 +42,7 @@ async def extract_document(pipeline: Pipeline, event: DocumentCleaned) -> Docume
         result_blob = await anyio.to_thread.run_sync(pipeline.blobs.put_file, out)
 
     async with pipeline.sessions.begin() as session:
-        await record_extracted(session, event.doc_id, result_blob.sha256)
-        await mark_stage_done(session, event.doc_id, Stage.EXTRACT, output_ref=result_blob.sha256)
+        await record_extracted(session, event.doc_id, result_blob.sha256)  # marks the stage done too
         await ensure_run_active(session, event.run_id)
     return DocumentExtracted(
         doc_id=event.doc_id,

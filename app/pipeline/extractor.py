@@ -72,6 +72,12 @@ class Extractor:
                 DeadLetterReason.TIMEOUT,
                 f"Extraction took longer than {self.timeout_seconds:.0f} s and was abandoned.",
             ) from exc
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if self._closing and task is not None and not task.cancelling():
+                # close() cancelled work that had not started: abandoned, like a terminated worker's.
+                raise ShuttingDown("extraction abandoned: Headwater is stopping") from exc
+            raise
         except BrokenProcessPool as exc:
             if self._closing:
                 raise ShuttingDown("extraction abandoned: Headwater is stopping") from exc

@@ -13,7 +13,8 @@ from app.ml.model import TrainedModel
 from app.ml.text import document_text
 from app.pipeline.context import Pipeline
 from app.pipeline.extract import load_result
-from app.storage.stages import mark_stage_done, mark_stage_started
+from app.storage.stages import mark_stage_completed
+from app.storage.tables import utcnow
 from schemas.documents import DocumentExtracted, DocumentScored
 from schemas.models import DOCUMENTS_SCOPE, DocumentPrediction, ModelKind
 
@@ -24,8 +25,7 @@ DOCUMENT_KINDS = (ModelKind.DOCUMENT_CLASSIFIER, ModelKind.DOCUMENT_TOPICS)
 
 async def score_document(pipeline: Pipeline, event: DocumentExtracted) -> DocumentScored:
     """Predict with every active document model (classifier, topics); none active: no predictions."""
-    async with pipeline.sessions.begin() as session:
-        await mark_stage_started(session, event.doc_id, STAGE, pipeline.worker_id, run_id=event.run_id)
+    started_at = utcnow()
     models = [model for kind in DOCUMENT_KINDS if (model := await pipeline.models.get(kind, DOCUMENTS_SCOPE))]
     predictions: list[DocumentPrediction] = []
     if models:
@@ -35,8 +35,10 @@ async def score_document(pipeline: Pipeline, event: DocumentExtracted) -> Docume
             predictions = await anyio.to_thread.run_sync(_predict, models, text)
         except Exception:
             log.exception("document scoring failed; storing the document unscored")
-    async with pipeline.sessions.begin() as session:
-        await mark_stage_done(session, event.doc_id, STAGE)
+    async with pipeline.sessions.begin() as session:  # the whole attempt in one write
+        await mark_stage_completed(
+            session, event.doc_id, STAGE, pipeline.worker_id, started_at=started_at, run_id=event.run_id
+        )
     return DocumentScored(**event.model_dump(), predictions=predictions)
 
 

@@ -4,6 +4,7 @@ Each function runs inside the caller's transaction and starts by locking the run
 `app.storage.runs`), so concurrent reports, cancels and launches are serialised per run.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.runs.live import day_is_over
 from app.runs.rate import RateSample, eta_seconds, update_rate
 from app.runs.state import check_cancellable, document_status_after, run_status_after, success_of
-from app.runs.tasks import FETCH_NEW_DATA, TASKS, counts_itself
+from app.runs.tasks import FETCH_NEW_DATA, TASKS, TaskDefinition, counts_itself
 from app.storage.documents import get_document
 from app.storage.run_documents import count_run_documents, get_run_document, set_run_document
 from app.storage.run_tables import RunRow
@@ -26,16 +27,36 @@ log = structlog.get_logger(__name__)
 
 async def apply_progress(session: AsyncSession, event: DocumentProgressed, now: datetime) -> RunRow | None:
     """Apply one stage report to its run; return the refreshed run, or None if nothing changed."""
-    run = await lock_run(session, event.run_id)
+    return await apply_run_reports(session, event.run_id, [event], now)
+
+
+async def apply_run_reports(
+    session: AsyncSession, run_id: UUID, events: Sequence[DocumentProgressed], now: datetime
+) -> RunRow | None:
+    """Apply a run's stage reports in order under one lock and one recount; None if nothing changed.
+
+    The same as applying them one by one: each report is idempotent per (run, document, stage).
+    """
+    run = await lock_run(session, run_id)
     if run is None:
-        log.warning("progress for an unknown run ignored", run_id=event.run_id, doc_id=event.doc_id)
+        log.warning("progress for an unknown run ignored", run_id=run_id, reports=len(events))
         return None
     task = TASKS.get(run.task)
-    if task is None or event.stage not in task.stages:
-        return None  # e.g. a stage downstream of a Clean PDF run: not part of this run
+    if task is None:
+        return None
+    changed = False
+    for event in events:
+        if event.stage in task.stages:  # e.g. a stage downstream of a Clean PDF run is not part of it
+            changed = await _apply_to_document(session, run, task, event, now) or changed
+    return await refresh_run(session, run, now) if changed else None
+
+
+async def _apply_to_document(
+    session: AsyncSession, run: RunRow, task: TaskDefinition, event: DocumentProgressed, now: datetime
+) -> bool:
     current = await get_run_document(session, run.id, event.doc_id)
     if current is None and await get_document(session, event.doc_id) is None:
-        return None
+        return False
     before = current.status if current is not None else RunDocumentStatus.QUEUED
     after = document_status_after(before, event.outcome, stage=event.stage, last_stage=task.last_stage)
     if (
@@ -43,11 +64,11 @@ async def apply_progress(session: AsyncSession, event: DocumentProgressed, now: 
         and after is before
         and (after is not RunDocumentStatus.RUNNING or current.stage == event.stage)
     ):
-        return None  # a redelivery, or a late report on a document already final
+        return False  # a redelivery, or a late report on a document already final
     await set_run_document(
         session, run.id, event.doc_id, status=after, stage=event.stage, error=event.error, now=now
     )
-    return await refresh_run(session, run, now)
+    return True
 
 
 async def refresh_run(session: AsyncSession, run: RunRow, now: datetime) -> RunRow:

@@ -1,12 +1,13 @@
 """Reading and recording run progress, each in its own transaction (with retries on a busy database)."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from app.runs.ledger import apply_progress
+from app.runs.ledger import apply_run_reports
 from app.runs.snapshot import snapshot_of
 from app.storage.runs import get_run
 from app.storage.tables import utcnow
@@ -14,10 +15,20 @@ from schemas.progress import DocumentProgressed
 from schemas.runs import RunSnapshot
 
 
-async def record_progress(
-    sessions: async_sessionmaker[AsyncSession], event: DocumentProgressed
-) -> RunSnapshot | None:
-    """Apply one stage report to its run; the run's new state, or None if nothing changed."""
+async def record_progress_batch(
+    sessions: async_sessionmaker[AsyncSession], events: Sequence[DocumentProgressed]
+) -> list[RunSnapshot]:
+    """Apply a batch of stage reports in one transaction; the new state of each run that changed.
+
+    Reports are grouped by run (keeping each run's order) and runs are locked in id order, so
+    two batches never wait on each other's locks in opposite order. One snapshot per run, not
+    one per report: a snapshot is the run's whole state, so the latest one supersedes the others.
+    """
+    if not events:
+        return []
+    by_run: dict[UUID, list[DocumentProgressed]] = {}
+    for event in events:
+        by_run.setdefault(event.run_id, []).append(event)
     async for attempt in AsyncRetrying(
         retry=retry_if_exception_type(DBAPIError),
         stop=stop_after_attempt(3),
@@ -26,8 +37,13 @@ async def record_progress(
     ):
         with attempt:
             async with sessions.begin() as session:
-                run = await apply_progress(session, event, utcnow())
-                return None if run is None else snapshot_of(run)
+                now = utcnow()
+                snapshots = []
+                for run_id in sorted(by_run, key=str):
+                    run = await apply_run_reports(session, run_id, by_run[run_id], now)
+                    if run is not None:
+                        snapshots.append(snapshot_of(run))
+                return snapshots
     raise AssertionError("unreachable: AsyncRetrying either returns or raises")
 
 

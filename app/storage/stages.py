@@ -1,5 +1,6 @@
 """Per-document stage bookkeeping: which worker ran a stage, how often, and what it produced."""
 
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -39,6 +40,37 @@ async def mark_stage_started(
         run_id=run_id,
     )
     await session.execute(stmt)
+
+
+async def mark_stage_completed(
+    session: AsyncSession,
+    doc_id: str,
+    stage: str,
+    worker: str,
+    *,
+    started_at: datetime,
+    run_id: UUID | None = None,
+    output_ref: str | None = None,
+) -> None:
+    """Record a whole attempt at a short stage in one statement: one more attempt, done, with its output.
+
+    For stages that take milliseconds (clean, score, store) a separate "running" row would cost a
+    transaction and tell nobody anything; an attempt that dies midway is simply redelivered.
+    """
+    stages = table_of(DocumentStageRow)
+    outcome = {
+        "status": StageStatus.DONE,
+        "worker": worker,
+        "output_ref": output_ref,
+        "error": None,
+        "started_at": started_at,
+        "finished_at": utcnow(),
+        "run_id": run_id,
+    }
+    stmt = upsert(
+        session, stages, keys=["doc_id", "stage"], set_={"attempts": stages.c.attempts + 1, **outcome}
+    )
+    await session.execute(stmt.values(doc_id=doc_id, stage=str(stage), attempts=1, **outcome))
 
 
 async def mark_stage_done(

@@ -40,9 +40,9 @@ USERS = {role: f"browser-{role.value}" for role in Role}
 Shoot = Callable[[Page, str], Awaitable[Path]]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def headwater(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
-    """One Headwater (every stage, SQLite) for every browser test, with a user of each role."""
+    """One Headwater (every stage, SQLite) for the browser tests, a user of each role; stopped after them."""
     directory = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite+aiosqlite:///{directory / 'headwater.db'}"
     async with running_service(
@@ -56,13 +56,13 @@ async def headwater(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFacto
         yield service
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(headwater: Service) -> str:
     """The service's address, without a trailing slash."""
     return str(headwater.client.base_url).rstrip("/")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def chromium() -> AsyncIterator[Browser]:
     """Debian's Chromium, headless (Playwright never downloads a browser here)."""
     if not CHROMIUM.exists():
@@ -89,7 +89,7 @@ async def submit_login_form(page: Page, name: str, password: str = PASSWORD) -> 
     await page.wait_for_url(lambda url: "/login" not in url, wait_until="commit")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def role_contexts(chromium: Browser, base_url: str) -> AsyncIterator[dict[Role, BrowserContext]]:
     """A browser context per role, logged in through the form once."""
     contexts = {}
@@ -187,7 +187,7 @@ async def anonymous_page(chromium: Browser, base_url: str, tabs: Tabs) -> AsyncI
     await context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def slow_documents(headwater: Service, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Six dense 20-page PDFs in the store, never processed (as after an import): their ids."""
     directory = tmp_path_factory.mktemp("slow")

@@ -58,7 +58,7 @@ async def test_bad_rows_are_dead_letters_good_rows_are_stored_and_an_active_mode
     )
 
     first = await wait_for_records(service, "orders", 200)
-    letters = await wait_for_dead_letters(service, 3)
+    letters = await wait_for_dead_letters(service, "invalid_record", 3)
     assert first["total"] == 200
     assert all(
         record["anomaly_score"] is None and record["model_version"] is None for record in first["items"]

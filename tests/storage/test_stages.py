@@ -5,11 +5,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.storage.stages import (
     get_stage,
     list_stages,
+    mark_stage_completed,
     mark_stage_done,
     mark_stage_failed,
     mark_stage_started,
 )
-from app.storage.tables import DocumentStageRow, StageStatus
+from app.storage.tables import DocumentStageRow, StageStatus, utcnow
 from schemas.documents import Stage
 from tests.storage.samples import registered, values
 
@@ -113,3 +114,20 @@ async def test_list_stages_returns_a_documents_stages_in_the_order_they_started(
 
     assert [s.stage for s in await list_stages(session, row.id)] == ["clean", "extract", "store"]
     assert await get_stage(session, row.id, "score") is None
+
+
+async def test_a_short_stage_records_a_whole_attempt_in_one_write(session: AsyncSession) -> None:
+    row = await registered(session, "whole attempt")
+    started = utcnow()
+    await mark_stage_completed(
+        session, row.id, Stage.STORE, "worker-1:1", started_at=started, output_ref="x" * 64
+    )
+
+    await mark_stage_completed(
+        session, row.id, Stage.STORE, "worker-2:2", started_at=started, output_ref=RESULT_SHA
+    )
+
+    stage = await stage_row(session, row.id, Stage.STORE)
+    assert (stage.status, stage.attempts, stage.worker) == (StageStatus.DONE, 2, "worker-2:2")
+    assert (stage.output_ref, stage.error) == (RESULT_SHA, None)
+    assert stage.finished_at is not None and stage.finished_at >= stage.started_at
