@@ -7,9 +7,7 @@ active model with that many new items since it was last trained. The run id is d
 (`app.runs.auto`), so however many workers check at once, one run is created and started.
 """
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -18,6 +16,7 @@ import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.periodic import every
 from app.runs.auto import automatic_run_id, due_round, retraining_of
 from app.runs.parameters import training_of, training_parameters
 from app.runs.snapshot import snapshot_of
@@ -120,21 +119,6 @@ class RunUpkeep:
         await announce(self.broker, self.topics, snapshot)
         return snapshot
 
-    @contextlib.asynccontextmanager
-    async def sweeping(self, interval: float) -> AsyncIterator[None]:
+    def sweeping(self, interval: float) -> contextlib.AbstractAsyncContextManager[None]:
         """Sweep every `interval` seconds while the block runs."""
-
-        async def forever() -> None:
-            while True:
-                try:
-                    await self.sweep()
-                except Exception as exc:  # the next sweep tries again
-                    log.warning("run upkeep failed", error=repr(exc))
-                await asyncio.sleep(interval)
-
-        sweeper = asyncio.create_task(forever())
-        try:
-            yield
-        finally:
-            sweeper.cancel()
-            await asyncio.gather(sweeper, return_exceptions=True)
+        return every(interval, self.sweep, "run upkeep")

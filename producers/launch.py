@@ -20,12 +20,18 @@ import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.periodic import every
 from app.runs.gate import RunGate
 from app.runs.ledger import fail_run, refresh_run
 from app.runs.live import day_is_over
 from app.runs.snapshot import snapshot_of
 from app.runs.tasks import TASKS, Launch, TaskDefinition
-from app.storage.run_documents import add_run_documents, cleaned_ids, select_documents, set_run_document
+from app.storage.run_documents import (
+    add_run_documents,
+    cleaned_ids,
+    select_documents,
+    skip_unqueued,
+)
 from app.storage.run_tables import RunRow
 from app.storage.runs import active_runs, claim_run, lock_run
 from app.storage.tables import DocumentRow
@@ -41,7 +47,6 @@ from schemas.topics import Topics
 log = structlog.get_logger(__name__)
 NO_SOURCES = "No sources configured: add or enable a source before running Fetch New Data."
 NOT_CLEANED = "Not cleaned yet: run Clean PDF or Full Pipeline on it first."
-CANCELLED_BEFORE_QUEUED = "The run was cancelled before the document was queued."
 PUBLISH_CHUNK = 200
 UNHEARD_AFTER = timedelta(seconds=2)
 
@@ -102,24 +107,14 @@ class RunLauncher:
 
     @contextlib.asynccontextmanager
     async def sweeping(self, interval: float) -> AsyncIterator[None]:
-        """Sweep every `interval` seconds while the block runs; wait for launches in flight on exit."""
-
-        async def forever() -> None:
-            while True:
-                try:
-                    await self.sweep()
-                except Exception as exc:  # the next sweep tries again
-                    log.warning("run sweep failed", error=repr(exc))
-                await asyncio.sleep(interval)
-
-        sweeper = asyncio.create_task(forever())
+        """Sweep every `interval` seconds while the block runs; cancel launches in flight on exit."""
         try:
-            yield
+            async with every(interval, self.sweep, "run sweep"):
+                yield
         finally:
-            sweeper.cancel()
-            for running in (sweeper, *self._pending):
+            for running in self._pending:
                 running.cancel()
-            await asyncio.gather(sweeper, *self._pending, return_exceptions=True)
+            await asyncio.gather(*self._pending, return_exceptions=True)
 
     async def _launch_logged(self, run_id: UUID) -> None:
         try:
@@ -166,18 +161,8 @@ class RunLauncher:
         await self.broker.publish(event, topic, key=doc.id.encode())
 
     async def _skip(self, run_id: UUID, doc_ids: Sequence[str]) -> None:
-        now = datetime.now(UTC)
         async with self.sessions.begin() as session:
-            for doc_id in doc_ids:
-                await set_run_document(
-                    session,
-                    run_id,
-                    doc_id,
-                    status=RunDocumentStatus.SKIPPED,
-                    stage=None,
-                    error=CANCELLED_BEFORE_QUEUED,
-                    now=now,
-                )
+            await skip_unqueued(session, run_id, doc_ids, datetime.now(UTC))
         await self._refresh(run_id)
 
     async def _refresh(self, run_id: UUID) -> None:

@@ -26,7 +26,7 @@ from app.runs.gate import RunGate
 from app.storage.models import active_model
 from app.storage.records import count_records
 from app.storage.rescoring import extraction_results, record_page, set_record_scores
-from app.storage.run_documents import add_run_documents, select_documents, set_run_document
+from app.storage.run_documents import add_run_documents, select_documents, skip_unqueued
 from app.storage.run_tables import RunRow
 from app.storage.runs import ensure_run_active
 from app.storage.tables import DocumentRow
@@ -38,7 +38,6 @@ from schemas.topics import Topics
 
 log = structlog.get_logger(__name__)
 NOT_EXTRACTED = "Not extracted yet: run Extract Data or Full Pipeline on it first."
-CANCELLED_BEFORE_QUEUED = "The run was cancelled before the document was queued."
 NO_DOCUMENT_MODEL = "No active document model: train a classifier or topics model and activate it first."
 PUBLISH_CHUNK = 200
 RECORD_BATCH = 500
@@ -128,18 +127,8 @@ class RescoreRuns:
             return any([await active_model(session, kind, DOCUMENTS_SCOPE) for kind in kinds])
 
     async def _skip(self, run_id: UUID, doc_ids: Sequence[str]) -> None:
-        now = datetime.now(UTC)
         async with self.sessions.begin() as session:
-            for doc_id in doc_ids:
-                await set_run_document(
-                    session,
-                    run_id,
-                    doc_id,
-                    status=RunDocumentStatus.SKIPPED,
-                    stage=None,
-                    error=CANCELLED_BEFORE_QUEUED,
-                    now=now,
-                )
+            await skip_unqueued(session, run_id, doc_ids, datetime.now(UTC))
         await self._reporter.refresh(run_id)
 
     async def _records(self, run: RunRow, dataset: str) -> None:

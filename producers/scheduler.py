@@ -8,9 +8,7 @@ queued run in the database, then `StartRun` on the control topic), started by th
 claim and the queued run commit in one transaction, so a process dying in between loses nothing.
 """
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -20,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.errors import HeadwaterError
+from app.periodic import every
 from app.schedules.cron import CronSchedule, InvalidSchedule
 from app.schedules.policy import Action, FirePlan, plan_fire
 from app.storage.schedules import ScheduleRow, claim_fire, due_schedules, record_scheduled_run
@@ -55,24 +54,9 @@ class Scheduler:
                 started.append(run_id)
         return started
 
-    @contextlib.asynccontextmanager
-    async def running(self, interval: float) -> AsyncIterator[None]:
+    def running(self, interval: float) -> contextlib.AbstractAsyncContextManager[None]:
         """Tick now (fires missed while no worker ran) and every `interval` seconds while the block runs."""
-
-        async def forever() -> None:
-            while True:
-                try:
-                    await self.tick()
-                except Exception as exc:  # the next tick tries again; an unclaimed fire is still due
-                    log.warning("schedule tick failed", error=repr(exc))
-                await asyncio.sleep(interval)
-
-        ticker = asyncio.create_task(forever())
-        try:
-            yield
-        finally:
-            ticker.cancel()
-            await asyncio.gather(ticker, return_exceptions=True)
+        return every(interval, self.tick, "schedule tick")
 
     async def _fire(self, row: ScheduleRow, now: datetime) -> UUID | None:
         assert row.next_fire_at is not None  # due_schedules selects only schedules with one

@@ -179,3 +179,20 @@ async def pending_replays(session: AsyncSession) -> list[tuple[UUID, str, Docume
         .execution_options(populate_existing=True)
     )
     return [(run_id, task, document) for run_id, task, document in rows]
+
+
+CANCELLED_BEFORE_QUEUED = "The run was cancelled before the document was queued."
+
+
+async def skip_unqueued(session: AsyncSession, run_id: UUID, doc_ids: Sequence[str], now: datetime) -> None:
+    """Mark documents a cancelled run never queued as skipped, saying so."""
+    for doc_id in doc_ids:
+        await set_run_document(
+            session,
+            run_id,
+            doc_id,
+            status=RunDocumentStatus.SKIPPED,
+            stage=None,
+            error=CANCELLED_BEFORE_QUEUED,
+            now=now,
+        )
