@@ -22,9 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.periodic import every
 from app.runs.gate import RunGate
-from app.runs.ledger import fail_run, refresh_run
 from app.runs.live import day_is_over
-from app.runs.snapshot import snapshot_of
 from app.runs.tasks import TASKS, Launch, TaskDefinition
 from app.storage.run_documents import (
     add_run_documents,
@@ -33,12 +31,12 @@ from app.storage.run_documents import (
     skip_unqueued,
 )
 from app.storage.run_tables import RunRow
-from app.storage.runs import active_runs, claim_run, lock_run
+from app.storage.runs import active_runs, claim_run
 from app.storage.tables import DocumentRow
 from producers.fetch import NewDataFetcher
-from producers.progress import announce
 from producers.replay import replay_event
 from producers.rescore_run import RescoreRuns
+from producers.run_steps import RunReporter
 from producers.training_run import TrainingRuns
 from schemas.documents import Stage
 from schemas.runs import RunDocumentStatus, RunStatus
@@ -66,6 +64,10 @@ class RunLauncher:
     rescoring: RescoreRuns
     """Scores documents or records again for Rescore Data runs (producers/rescore_run.py)."""
     _pending: set[asyncio.Task[None]] = field(default_factory=set)
+    _reporter: RunReporter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._reporter = RunReporter(self.sessions, self.broker, self.topics)
 
     def launch_soon(self, run_id: UUID) -> None:
         """Launch the run in the background (the control consumer must not wait for a big replay)."""
@@ -92,7 +94,7 @@ class RunLauncher:
             case Launch.RESCORE:
                 await self.rescoring.launch(run)
             case _:
-                await self._fail(run_id, "Not startable.")
+                await self._reporter.fail(run_id, "Not startable.")
 
     async def sweep(self) -> None:
         """Launch queued runs nobody launched; complete live runs whose day is over."""
@@ -103,7 +105,7 @@ class RunLauncher:
             if run.status is RunStatus.QUEUED and now - run.created_at > UNHEARD_AFTER:
                 await self.launch(run.id)
             elif run.live and day_is_over(run.day, now):
-                await self._refresh(run.id)
+                await self._reporter.refresh(run.id)
 
     @contextlib.asynccontextmanager
     async def sweeping(self, interval: float) -> AsyncIterator[None]:
@@ -121,7 +123,7 @@ class RunLauncher:
             await self.launch(run_id)
         except Exception as exc:
             log.exception("run launch failed", run_id=run_id)
-            await self._fail(run_id, f"The run could not be launched: {type(exc).__name__}: {exc}")
+            await self._reporter.fail(run_id, f"The run could not be launched: {type(exc).__name__}: {exc}")
 
     async def _replay(self, run: RunRow, task: TaskDefinition) -> None:
         async with self.sessions.begin() as session:
@@ -138,7 +140,7 @@ class RunLauncher:
                 for doc in documents
             ]
             await add_run_documents(session, run.id, entries)
-        await self._refresh(run.id)
+        await self._reporter.refresh(run.id)
         log.info("run launched", run_id=run.id, task=task.slug, documents=len(documents), queued=len(ready))
         for start in range(0, len(ready), PUBLISH_CHUNK):
             if await self.gate.is_cancelled(run.id):
@@ -150,11 +152,11 @@ class RunLauncher:
     async def _fetch_new_data(self, run_id: UUID) -> None:
         outcome = await self.fetcher.fetch(run_id)
         if outcome.sources == 0:
-            await self._fail(run_id, NO_SOURCES)
+            await self._reporter.fail(run_id, NO_SOURCES)
         elif outcome.failure is not None:
-            await self._fail(run_id, outcome.failure)
+            await self._reporter.fail(run_id, outcome.failure)
         else:  # completes at once when nothing was new
-            await self._refresh(run_id)
+            await self._reporter.refresh(run_id)
 
     async def _publish(self, run_id: UUID, stage: Stage, doc: DocumentRow) -> None:
         topic, event = replay_event(self.topics, run_id, stage, doc)
@@ -163,21 +165,4 @@ class RunLauncher:
     async def _skip(self, run_id: UUID, doc_ids: Sequence[str]) -> None:
         async with self.sessions.begin() as session:
             await skip_unqueued(session, run_id, doc_ids, datetime.now(UTC))
-        await self._refresh(run_id)
-
-    async def _refresh(self, run_id: UUID) -> None:
-        now = datetime.now(UTC)
-        async with self.sessions.begin() as session:
-            run = await lock_run(session, run_id)
-            if run is None:
-                return
-            snapshot = snapshot_of(await refresh_run(session, run, now))
-        await announce(self.broker, self.topics, snapshot)
-
-    async def _fail(self, run_id: UUID, message: str) -> None:
-        async with self.sessions.begin() as session:
-            run = await fail_run(session, run_id, message, datetime.now(UTC))
-            snapshot = None if run is None else snapshot_of(run)
-        if snapshot is not None:
-            log.warning("run failed", run_id=run_id, reason=message)
-            await announce(self.broker, self.topics, snapshot)
+        await self._reporter.refresh(run_id)

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from app.errors import NotFoundError
 from app.runs.snapshot import snapshot_of
 from app.storage.run_documents import list_run_documents
+from app.storage.run_tables import RunDocumentRow
 from app.storage.runs import get_run, list_runs
 from schemas.auth import Role
 from schemas.runs import (
@@ -68,17 +69,7 @@ class RunController(Controller):
         rows, total = await list_run_documents(
             db_session, run_id, limit=limit, offset=offset, status=document_status
         )
-        documents = [
-            RunDocumentRead(
-                doc_id=row.doc_id,
-                filename=filename,
-                status=row.status,
-                stage=row.stage,
-                error=row.error,
-                updated_at=row.updated_at,
-            )
-            for row, filename in rows
-        ]
+        documents = [run_document_read(row, filename) for row, filename in rows]
         return RunDetail(
             run=snapshot_of(run), documents=documents, documents_total=total, limit=limit, offset=offset
         )
@@ -117,3 +108,15 @@ def caller(request: Request[Any, Any, Any]) -> StartedBy:
         label = f"{principal.name} ({principal.token_label})" if principal.token_label else principal.name
         return StartedBy(kind=TriggerKind.API_TOKEN, name=label)
     return StartedBy(kind=TriggerKind.USER, name=principal.name)
+
+
+def run_document_read(row: RunDocumentRow, filename: str | None) -> RunDocumentRead:
+    """A run's document as the API and the dashboard show it."""
+    return RunDocumentRead(
+        doc_id=row.doc_id,
+        filename=filename,
+        status=row.status,
+        stage=row.stage,
+        error=row.error,
+        updated_at=row.updated_at,
+    )

@@ -19,7 +19,8 @@ from app.runs.tasks import TASKS
 from app.storage.run_documents import list_run_documents
 from app.storage.runs import get_run, list_runs
 from schemas.auth import Role
-from schemas.runs import RunDocumentRead, RunDocumentStatus, RunSnapshot, RunStatus
+from schemas.runs import RunDocumentStatus, RunSnapshot, RunStatus
+from web.controllers.runs import run_document_read
 from web.pages.common import page
 from web.security.access import requires
 from web.services import DbSession
@@ -147,17 +148,7 @@ async def run_documents(
     rows, total = await list_run_documents(
         session, run_id, limit=DOCUMENTS_PER_PAGE, offset=offset, status=status
     )
-    documents = [
-        RunDocumentRead(
-            doc_id=row.doc_id,
-            filename=filename,
-            status=row.status,
-            stage=row.stage,
-            error=row.error,
-            updated_at=row.updated_at,
-        )
-        for row, filename in rows
-    ]
+    documents = [run_document_read(row, filename) for row, filename in rows]
     return {
         "documents": documents,
         "documents_total": total,
